@@ -1,0 +1,1 @@
+"""The message model: Segment-spec messages wrapped in typed accessors."""

@@ -1,0 +1,191 @@
+"""The one exception tree of the framework.
+
+Every failure that keeps a message from being delivered is one of these, so a runner can count
+outcomes by class and decide what to do with the message from ``retryable`` alone::
+
+    IntegrationError(message, code, status, retryable, integration)
+    ├── ValidationError      INVALID_SETTINGS   the settings are wrong; retrying cannot help
+    ├── RejectedError        MESSAGE_REJECTED   the message cannot be delivered as it is
+    │   └── Skipped          MESSAGE_SKIPPED    not for this integration (disabled, channel)
+    ├── NotSupported         NOT_SUPPORTED      the integration has no method for this type
+    ├── HTTPError            HTTP_ERROR         the endpoint answered with an error status;
+    │                                           ``retryable`` follows the retry policy
+    ├── RetryableError       RETRYABLE          the integration asks for a later retry,
+    │                                           optionally no sooner than ``retry_after`` seconds
+    ├── TimeoutError         TIMEOUT            the request timed out (retryable)
+    └── ConnectionError      CONNECTION_ERROR   the endpoint could not be reached (retryable)
+
+Every error carries ``code``, ``status`` (an HTTP status or ``None``), ``retryable``,
+``integration`` (the integration's name) and ``retry_after`` (seconds or ``None``). Messages never
+contain the value of a secret setting: integrations build them from field names, and
+:func:`redact` scrubs any secret that slipped into text taken from elsewhere (a response body).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable, Mapping
+
+__all__ = [
+    "IntegrationError",
+    "ValidationError",
+    "RejectedError",
+    "Skipped",
+    "NotSupported",
+    "HTTPError",
+    "RetryableError",
+    "TimeoutError",
+    "ConnectionError",
+    "ProgrammingError",
+    "is_secret_key",
+    "secret_values",
+    "redact",
+]
+
+_SECRET_KEY = re.compile(r"(key|token|secret|password|passwd|auth|credential)", re.IGNORECASE)
+
+
+def is_secret_key(name: str) -> bool:
+    """Whether a setting named ``name`` holds a secret (``apiKey``, ``token``, ``sharedSecret``)."""
+    return bool(_SECRET_KEY.search(str(name)))
+
+
+def secret_values(settings: Mapping[str, Any] | None) -> list[str]:
+    """The string values of the secret settings in ``settings``, longest first."""
+    if not settings:
+        return []
+    found = {str(v) for k, v in settings.items()
+             if is_secret_key(k) and isinstance(v, (str, int)) and not isinstance(v, bool)
+             and len(str(v)) >= 4}
+    return sorted(found, key=len, reverse=True)
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """Return ``text`` with every secret value replaced by ``[REDACTED]``."""
+    for secret in secrets:
+        if secret and secret in text:
+            text = text.replace(secret, "[REDACTED]")
+    return text
+
+
+class IntegrationError(Exception):
+    """Root of every framework error.
+
+    Args:
+        message: What went wrong, naming the field and the rule where there is one.
+        code: A stable machine-readable code; defaults to the class's ``default_code``.
+        status: The HTTP status involved, if any.
+        retryable: Whether trying the same message again later could succeed; defaults to the
+            class's ``default_retryable``.
+        integration: The name of the integration that raised it.
+        retry_after: The least number of seconds to wait before a retry, if known.
+    """
+
+    default_code = "INTEGRATION_ERROR"
+    default_retryable = False
+
+    def __init__(self, message: str = "", code: str | None = None, status: int | None = None,
+                 retryable: bool | None = None, integration: str | None = None,
+                 retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.default_code
+        self.status = status
+        self.retryable = self.default_retryable if retryable is None else bool(retryable)
+        self.integration = integration
+        self.retry_after = retry_after
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__name__}({self.message!r}, code={self.code!r}, "
+                f"status={self.status!r}, retryable={self.retryable!r})")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The error as data: class, code, status, retryable, integration, message."""
+        return {
+            "class": type(self).__name__,
+            "code": self.code,
+            "status": self.status,
+            "retryable": self.retryable,
+            "integration": self.integration,
+            "message": self.message,
+        }
+
+
+class ValidationError(IntegrationError):
+    """The integration's settings are invalid (``INVALID_SETTINGS``)."""
+
+    default_code = "INVALID_SETTINGS"
+
+    def __init__(self, message: str = "", **kwargs: Any) -> None:
+        kwargs.setdefault("status", 400)
+        super().__init__(message, **kwargs)
+
+
+class RejectedError(IntegrationError):
+    """The message cannot be delivered as it is (``MESSAGE_REJECTED``)."""
+
+    default_code = "MESSAGE_REJECTED"
+
+    def __init__(self, message: str = "", **kwargs: Any) -> None:
+        kwargs.setdefault("status", 400)
+        super().__init__(message, **kwargs)
+
+
+class Skipped(RejectedError):
+    """The message is not for this integration: disabled in ``integrations`` or another channel."""
+
+    default_code = "MESSAGE_SKIPPED"
+
+
+class NotSupported(IntegrationError):
+    """The integration does not implement this message type (``NOT_SUPPORTED``)."""
+
+    default_code = "NOT_SUPPORTED"
+
+
+class HTTPError(IntegrationError):
+    """The endpoint answered with an error status.
+
+    Attributes:
+        body: A bounded excerpt of the response body (secrets redacted).
+        response: The ``requests.Response``, when there was one.
+    """
+
+    default_code = "HTTP_ERROR"
+
+    def __init__(self, message: str = "", body: str = "", response: Any = None,
+                 **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.body = body
+        self.response = response
+
+
+class RetryableError(IntegrationError):
+    """An integration's way to ask for a later retry (``RETRYABLE``)."""
+
+    default_code = "RETRYABLE"
+    default_retryable = True
+
+
+class TimeoutError(IntegrationError):  # noqa: A001 - the name is part of the public tree
+    """The request timed out (``TIMEOUT``, retryable)."""
+
+    default_code = "TIMEOUT"
+    default_retryable = True
+
+
+class ConnectionError(IntegrationError):  # noqa: A001
+    """The endpoint could not be reached (``CONNECTION_ERROR``, retryable)."""
+
+    default_code = "CONNECTION_ERROR"
+    default_retryable = True
+
+
+class ProgrammingError(TypeError):
+    """An integration was written wrongly (e.g. an ``ensure(fn)`` returned a non-error).
+
+    Deliberately not an :class:`IntegrationError`: it is a bug to fix, never a delivery outcome.
+    """

@@ -1,0 +1,1 @@
+"""Testing tools for integrations: the tester, the fixture runner and message strategies."""
