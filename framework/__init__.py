@@ -1,3 +1,18 @@
-"""Build, test and run customer-data integrations."""
+"""Build, test and run customer-data integrations.
+
+    from framework import integration
+
+    class Acme(integration('Acme').endpoint('https://api.acme.test').ensure('settings.apiKey')):
+        def track(self, msg):
+            return self.post('/events').set('Authorization', self.settings['apiKey']).send(
+                msg.json()).end()
+"""
 
 __version__ = "0.1.0"
+
+from . import errors  # noqa: E402
+from .builder import BatchPolicy, Validation, integration, slugify  # noqa: E402
+from .integration import Integration, Outcome  # noqa: E402
+
+__all__ = ["__version__", "errors", "integration", "Integration", "Outcome", "BatchPolicy",
+           "Validation", "slugify"]

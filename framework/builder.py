@@ -1,0 +1,299 @@
+"""The chainable declarations of an integration, and ``integration(name)``.
+
+``integration('Acme')`` returns a new class; each declaration stores data on that class (never on
+a parent or a sibling) and returns it, so a whole integration reads as one chain::
+
+    Acme = (integration('Acme')
+            .endpoint('https://api.acme.test/v1')
+            .ensure('settings.apiKey')
+            .mapper(mapper)
+            .retries(2))
+
+The declarations together are the integration's spec (:meth:`Builder.spec`), which the tester,
+the CLI and the runner read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, ClassVar, Iterable, TypeVar
+
+from . import errors
+
+__all__ = ["integration", "slugify", "parse_duration", "Validation", "BatchPolicy", "Builder"]
+
+B = TypeVar("B", bound="type[Builder]")
+
+DEFAULT_TIMEOUT = 10.0
+MESSAGE_TYPES = ("identify", "track", "page", "screen", "group", "alias", "delete")
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
+_DURATION_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
+
+
+def slugify(name: str) -> str:
+    """The original's slug: lower-case, whitespace runs to ``-``, then only ``[a-z0-9-]``.
+
+    ``'My Test.IO'`` gives ``'my-testio'``.
+    """
+    slug = re.sub(r"\s+", "-", str(name).lower().strip())
+    return re.sub(r"[^a-z0-9-]", "", slug)
+
+
+def parse_duration(value: float | int | str) -> float:
+    """Seconds from a number of seconds or a string such as ``'3s'``, ``'500ms'``, ``'1m'``."""
+    if isinstance(value, bool):
+        raise ValueError(f"duration must be a number of seconds or a string like '3s', got {value!r}")
+    if isinstance(value, (int, float)):
+        seconds = float(value)
+    else:
+        match = _DURATION.match(str(value))
+        if not match:
+            raise ValueError(
+                f"duration must be a number of seconds or a string like '3s', got {value!r}")
+        seconds = float(match.group(1)) * _DURATION_UNITS[match.group(2)]
+    if seconds <= 0:
+        raise ValueError(f"duration must be positive, got {value!r}")
+    return seconds
+
+
+@dataclass(frozen=True)
+class Validation:
+    """One ``ensure`` rule.
+
+    Attributes:
+        kind: ``'settings'``, ``'message'`` or ``'function'``.
+        path: The path after the kind (``'apiKey'``, ``'context.ip'``); the function's name for
+            function rules.
+        methods: The message types the rule applies to, or ``None`` for all.
+        fn: The function of a function rule.
+    """
+
+    kind: str
+    path: str
+    methods: tuple[str, ...] | None = None
+    fn: Callable[..., Any] | None = field(default=None, compare=False)
+
+    def applies_to(self, message_type: str | None) -> bool:
+        """Whether the rule runs for a message of this type."""
+        return self.methods is None or message_type in self.methods
+
+    def describe(self) -> dict[str, Any]:
+        """The rule as data, for ``spec()``."""
+        return {"type": self.kind, "path": self.path,
+                "methods": list(self.methods) if self.methods is not None else None}
+
+
+@dataclass(frozen=True)
+class BatchPolicy:
+    """How the runner groups messages for an integration's ``batch()``.
+
+    Attributes:
+        size: At most this many items per call.
+        max_bytes: At most this many bytes of message JSON per call, if set.
+        max_wait: Seconds the runner may wait to fill a batch.
+        methods: The routed methods that go through ``batch()``; ``None`` means all.
+    """
+
+    size: int = 100
+    max_bytes: int | None = None
+    max_wait: float = 1.0
+    methods: tuple[str, ...] | None = None
+
+
+class Builder:
+    """Class-level declarations shared by every built integration.
+
+    Every declaration is a class method that stores on the class it is called on and returns
+    it. Containers are copied on write, so declaring on a subclass never changes its parent.
+    """
+
+    name: ClassVar[str] = ""
+    _endpoint: ClassVar[str | None] = None
+    _channels: ClassVar[tuple[str, ...]] = ("server",)
+    _validations: ClassVar[tuple[Validation, ...]] = ()
+    _mapper: ClassVar[Any] = None
+    _retries: ClassVar[int] = 0
+    _retry_rules: ClassVar[tuple[Callable[[BaseException], bool], ...]] = ()
+    _timeout: ClassVar[float] = DEFAULT_TIMEOUT
+    _map_to_track: ClassVar[tuple[str, ...]] = ()
+    _batch: ClassVar[BatchPolicy | None] = None
+
+    @classmethod
+    def endpoint(cls: B, url: str) -> B:
+        """Declare the base URL that relative request paths are joined to."""
+        if not isinstance(url, str) or not url:
+            raise ValueError(f"endpoint must be a non-empty URL string, got {url!r}")
+        cls._endpoint = url
+        return cls
+
+    @classmethod
+    def channels(cls: B, channels: Iterable[str]) -> B:
+        """Declare the channels the integration accepts (duplicates dropped, order kept)."""
+        if isinstance(channels, str):
+            raise ValueError("channels expects a list of channel names, got a string")
+        cls._channels = ()
+        for channel in channels:
+            cls.channel(channel)
+        return cls
+
+    @classmethod
+    def channel(cls: B, channel: str) -> B:
+        """Add one channel."""
+        if channel not in cls._channels:
+            cls._channels = (*cls._channels, channel)
+        return cls
+
+    @classmethod
+    def server(cls: B) -> B:
+        """Add the ``server`` channel."""
+        return cls.channel("server")
+
+    @classmethod
+    def client(cls: B) -> B:
+        """Add the ``client`` channel."""
+        return cls.channel("client")
+
+    @classmethod
+    def mobile(cls: B) -> B:
+        """Add the ``mobile`` channel."""
+        return cls.channel("mobile")
+
+    @classmethod
+    def ensure(cls: B, rule: str | Callable[..., Any],
+               methods: Iterable[str] | None = None) -> B:
+        """Declare a validation.
+
+        Args:
+            rule: ``'settings.<key>'`` (a flat settings key that must not be absent, ``None``
+                or ``''``), ``'message.<path>'`` (a facade path that must not be ``None``), or a
+                function ``fn(msg, settings)`` returning ``cls.invalid(...)``,
+                ``cls.reject(...)`` or ``None``.
+            methods: Limit the rule to these message types.
+        """
+        only = tuple(methods) if methods is not None else None
+        if isinstance(methods, str):
+            raise ValueError("ensure(methods=...) expects a list of message types")
+        if callable(rule):
+            validation = Validation("function", getattr(rule, "__name__", repr(rule)), only, rule)
+        elif isinstance(rule, str):
+            kind, _, path = rule.partition(".")
+            if kind not in ("settings", "message") or not path:
+                raise ValueError(
+                    f'ensure path must start with "settings." or "message.", got {rule!r}')
+            validation = Validation(kind, path, only)
+        else:
+            raise ValueError(f"ensure expects a path string or a function, got {rule!r}")
+        cls._validations = (*cls._validations, validation)
+        return cls
+
+    @classmethod
+    def mapper(cls: B, mapper: Any) -> B:
+        """Declare the mapper: an object whose functions ``identify(msg, settings)`` etc.
+        turn a facade into the payload the method receives."""
+        cls._mapper = mapper
+        return cls
+
+    @classmethod
+    def mapping(cls: B, name: str) -> B:
+        """Define a method ``name(value)`` that maps ``value`` through ``settings[name]``.
+
+        The setting may be an object ``{"My Event": "id"}`` or a list of ``{"key", "value"}``
+        items; keys match ignoring case and separators. The method returns every match.
+        """
+        if name in MESSAGE_TYPES or hasattr(Builder, name):
+            raise ValueError(f"mapping name {name!r} would replace a method of the integration")
+
+        def lookup(self: Any, value: str) -> list[Any]:
+            from .mapping import map_setting
+            return map_setting(self.settings.get(name), value)
+
+        lookup.__name__ = name
+        lookup.__doc__ = f"Values of the {name!r} setting whose key matches ``value``."
+        setattr(cls, name, lookup)
+        return cls
+
+    @classmethod
+    def map_to_track(cls: B, methods: Iterable[str]) -> B:
+        """Turn ``page`` and/or ``screen`` calls into ``track`` calls (``Loaded a Page``,
+        ``Viewed <category> Page``, ``Viewed <name> Page``) per the ``trackAllPages``,
+        ``trackCategorizedPages`` and ``trackNamedPages`` settings."""
+        if isinstance(methods, str) or not isinstance(methods, Iterable):
+            raise ValueError("map_to_track expects a list such as ['page', 'screen']")
+        methods = tuple(methods)
+        for method in methods:
+            if method not in ("page", "screen"):
+                raise ValueError(f"map_to_track accepts 'page' and 'screen', got {method!r}")
+        cls._map_to_track = methods
+        return cls
+
+    @classmethod
+    def retries(cls: B, count: int) -> B:
+        """Declare how many times a retryable failure is retried after the first attempt."""
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise ValueError(f"retries must be a whole number >= 0, got {count!r}")
+        cls._retries = count
+        return cls
+
+    @classmethod
+    def retry(cls: B, predicate: Callable[[BaseException], bool]) -> B:
+        """Add a rule that makes more errors retryable, for this class only."""
+        if not callable(predicate):
+            raise ValueError(f"retry expects a function, got {predicate!r}")
+        cls._retry_rules = (*cls._retry_rules, predicate)
+        return cls
+
+    @classmethod
+    def timeout(cls: B, value: float | int | str) -> B:
+        """Declare the connect and read timeout: seconds, or a string such as ``'3s'``."""
+        cls._timeout = parse_duration(value)
+        return cls
+
+    @classmethod
+    def batch(cls: B, size: int = 100, max_bytes: int | None = None, max_wait: float = 1.0,
+              methods: Iterable[str] | None = None) -> B:
+        """Declare that the runner may deliver messages in groups through ``batch(items)``.
+
+        Declare this in the chain, before subclassing: the subclass's own ``batch(self,
+        items)`` method replaces this class method on the subclass.
+        """
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            raise ValueError(f"batch size must be a whole number >= 1, got {size!r}")
+        if max_bytes is not None and (not isinstance(max_bytes, int) or max_bytes < 1):
+            raise ValueError(f"batch max_bytes must be a whole number >= 1, got {max_bytes!r}")
+        cls._batch = BatchPolicy(size, max_bytes, parse_duration(max_wait),
+                                 tuple(methods) if methods is not None else None)
+        return cls
+
+    @classmethod
+    def invalid(cls, fmt: str, *args: Any) -> errors.ValidationError:
+        """A settings error (``INVALID_SETTINGS``); ``fmt`` is %-formatted with ``args``."""
+        return errors.ValidationError(fmt % args if args else fmt, integration=cls.name)
+
+    @classmethod
+    def reject(cls, fmt: str, *args: Any) -> errors.RejectedError:
+        """A message error (``MESSAGE_REJECTED``); ``fmt`` is %-formatted with ``args``."""
+        return errors.RejectedError(fmt % args if args else fmt, integration=cls.name)
+
+    @classmethod
+    def slug(cls) -> str:
+        """The integration's slug, from its name."""
+        return slugify(cls.name)
+
+
+def integration(name: str) -> type:
+    """Create a new integration class named ``name``.
+
+    Raises:
+        ValueError: When ``name`` is missing or gives an empty slug.
+    """
+    from .integration import Integration
+
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError("expected integration name")
+    if not slugify(name):
+        raise ValueError(f"integration name {name!r} gives an empty slug")
+    class_name = re.sub(r"[^0-9a-zA-Z_]", "", name.title()) or "Integration"
+    if class_name[0].isdigit():
+        class_name = "_" + class_name
+    return type(class_name, (Integration,), {"name": name, "__module__": __name__})

@@ -1,0 +1,198 @@
+"""The request builder integrations send with: ``self.post(path).set(...).send(body).end()``.
+
+Every request goes through ``requests.adapters.HTTPAdapter.send`` of the integration's pooled
+session (so ``responses`` and the tester intercept it), with the class timeout on connect and
+read, no redirects, and the retry policy of :mod:`framework.retry`.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from typing import TYPE_CHECKING, Any, Mapping
+from urllib.parse import urlencode
+
+import requests
+
+import facade
+
+from . import __version__, errors
+from .retry import retryable_status
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .integration import Integration
+
+__all__ = ["Request", "join_url", "USER_AGENT", "BODY_EXCERPT"]
+
+USER_AGENT = f"cdp-framework/{__version__} (+python-requests/{requests.__version__})"
+BODY_EXCERPT = 512
+_TYPES = {"json": "application/json", "form": "application/x-www-form-urlencoded"}
+
+
+def join_url(endpoint: str | None, path: str) -> str:
+    """``path`` as is when absolute, else joined to ``endpoint`` with exactly one slash."""
+    if path.startswith(("http://", "https://")):
+        return path
+    if not endpoint:
+        raise ValueError(f"relative path {path!r} needs an endpoint; declare .endpoint(url)")
+    if not path:
+        return endpoint
+    return endpoint.rstrip("/") + "/" + path.lstrip("/")
+
+
+class Request:
+    """One request being built; finish it with :meth:`end`.
+
+    Args:
+        integration: The integration instance sending it.
+        method: The HTTP method.
+        path: A path joined to the endpoint, or an absolute URL.
+    """
+
+    def __init__(self, integration: "Integration", method: str, path: str = "") -> None:
+        self.integration = integration
+        self.method = method
+        self.url = join_url(integration._endpoint, path)
+        self.headers: dict[str, str] = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
+        self.params: dict[str, Any] = {}
+        self.body: Any = None
+        self.content_type: str | None = None
+
+    def set(self, name: str | Mapping[str, Any], value: Any = None) -> "Request":
+        """Set one header, or several from a dict."""
+        items = name.items() if isinstance(name, Mapping) else [(name, value)]
+        for key, val in items:
+            self.headers[str(key)] = str(val)
+        return self
+
+    def auth(self, user: str, password: str = "") -> "Request":
+        """Use HTTP Basic authentication."""
+        token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+        self.headers["Authorization"] = f"Basic {token}"
+        return self
+
+    def type(self, kind: str) -> "Request":
+        """Set the body type: ``'json'``, ``'form'`` or a full media type."""
+        self.content_type = _TYPES.get(kind, kind)
+        return self
+
+    def query(self, params: Mapping[str, Any]) -> "Request":
+        """Add query string parameters."""
+        self.params.update(params)
+        return self
+
+    def send(self, body: Any) -> "Request":
+        """Set the body: dicts and lists are encoded (JSON by default), str and bytes are sent
+        as given."""
+        self.body = body
+        return self
+
+    def encode(self) -> bytes | None:
+        """The exact body bytes that will be sent."""
+        body = self.body
+        if body is None:
+            return None
+        if isinstance(body, bytes):
+            return body
+        if isinstance(body, str):
+            return body.encode("utf-8")
+        if self.content_type == _TYPES["form"]:
+            return urlencode(body, doseq=True).encode("ascii")
+        if self.content_type is None:
+            self.content_type = _TYPES["json"]
+        return facade.dumps(body).encode("utf-8")
+
+    def prepare(self) -> requests.PreparedRequest:
+        """The ``requests.PreparedRequest`` this builder describes."""
+        data = self.encode()
+        headers = dict(self.headers)
+        if self.content_type and not any(k.lower() == "content-type" for k in headers):
+            headers["Content-Type"] = self.content_type
+        prepared = requests.PreparedRequest()
+        prepared.prepare(method=self.method, url=self.url, headers=headers, data=data,
+                         params=self.params or None)
+        return prepared
+
+    def end(self) -> requests.Response:
+        """Send the request, retrying per the integration's policy.
+
+        Returns:
+            The response (status below 400).
+
+        Raises:
+            errors.HTTPError: The final attempt answered with status 400 or more.
+            errors.TimeoutError: The final attempt timed out.
+            errors.ConnectionError: The final attempt could not connect.
+        """
+        integration = self.integration
+        policy = integration.policy
+        prepared = self.prepare()
+        attempts = policy.retries + 1
+        for attempt in range(1, attempts + 1):
+            try:
+                return self._attempt(prepared, attempt, attempts)
+            except errors.IntegrationError as error:
+                retry = attempt < attempts and policy.is_retryable(error)
+                if not retry:
+                    error.retryable = policy.is_retryable(error)
+                    raise
+                delay = policy.delay(attempt, error)
+                integration.logger.info("%s %s: %s; retry %d/%d in %.2fs", self.method,
+                                        self._safe_url(), error, attempt, policy.retries, delay)
+                policy.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _attempt(self, prepared: requests.PreparedRequest, attempt: int,
+                 attempts: int) -> requests.Response:
+        integration = self.integration
+        adapter = integration.session.get_adapter(prepared.url)
+        timeout = integration._timeout
+        if integration.on_request is not None:
+            integration.on_request(prepared)
+        started = time.perf_counter()
+        try:
+            response = adapter.send(prepared, timeout=(timeout, timeout))
+        except requests.Timeout as exc:
+            self._report(exc, attempt, attempts, started)
+            raise errors.TimeoutError(
+                f"{self.method} {self._safe_url()} timed out after {timeout:g}s",
+                integration=integration.name) from None
+        except requests.RequestException as exc:
+            self._report(exc, attempt, attempts, started)
+            raise errors.ConnectionError(
+                f"{self.method} {self._safe_url()} failed: {self._redact(type(exc).__name__)}",
+                integration=integration.name) from None
+        self._report(response, attempt, attempts, started)
+        if response.status_code >= 400:
+            raise self._http_error(response)
+        return response
+
+    def _http_error(self, response: requests.Response) -> errors.HTTPError:
+        status = response.status_code
+        excerpt = self._redact(response.content[:BODY_EXCERPT].decode("utf-8", "replace"))
+        retryable = retryable_status(status)
+        retry_after = self.integration.policy.headers_delay(response.headers) if retryable \
+            else None
+        reason = f": {excerpt}" if excerpt else ""
+        return errors.HTTPError(
+            f"{self.method} {self._safe_url()} answered {status}{reason}", body=excerpt,
+            response=response, status=status, retryable=retryable,
+            integration=self.integration.name, retry_after=retry_after)
+
+    def _report(self, outcome: Any, attempt: int, attempts: int, started: float) -> None:
+        integration = self.integration
+        logger = integration.logger
+        if logger.isEnabledFor(10):
+            status = getattr(outcome, "status_code", type(outcome).__name__)
+            logger.debug("%s %s -> %s in %.1f ms (attempt %d/%d)", self.method,
+                         self._safe_url(), status, (time.perf_counter() - started) * 1000,
+                         attempt, attempts)
+        if integration.on_response is not None:
+            integration.on_response(outcome)
+
+    def _safe_url(self) -> str:
+        return self._redact(self.url)
+
+    def _redact(self, text: str) -> str:
+        return errors.redact(text, self.integration.secrets())
+

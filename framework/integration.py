@@ -1,0 +1,357 @@
+"""The base class of every integration and the delivery pipeline it runs.
+
+``Integration(settings).process(message)``:
+
+1. wrap the message with :func:`facade.create`;
+2. skip it (:class:`errors.Skipped`) when its ``integrations`` object disables this integration
+   or its channel (``server`` when absent) is not one the integration declared;
+3. run the ``ensure`` rules in order and raise the first failure;
+4. route it: the method named by its type, or for a track whose event is a spec'd event, the
+   snake_case method of that event (``order_completed``) when the class defines it;
+5. raise :class:`errors.NotSupported` when the class has no such method;
+6. call the method with ``mapper.<method>(msg, settings)`` when the mapper has that function,
+   else with the facade;
+7. return the responses the method produced as a list (possibly empty).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+import requests
+
+import facade
+from facade import Facade
+
+from . import errors
+from .builder import MESSAGE_TYPES, Builder, Validation
+from .events import PATTERNS
+from .http import Request
+from .retry import RetryPolicy
+
+__all__ = ["Integration", "Outcome"]
+
+#: What ``process_batch`` gives back per message: the responses, or the error.
+Outcome = Any
+
+_BASE_ATTRIBUTES = frozenset(dir(Builder))
+
+
+class Integration(Builder):
+    """Base class of built integrations; see the module docstring for the pipeline.
+
+    Args:
+        settings: The integration's settings; kept as ``self.settings`` (``None`` means ``{}``).
+        session: A ``requests.Session`` to use instead of a new pooled one.
+        clock: Returns the current time in seconds (``time.time``); for tests.
+        sleep: Waits a number of seconds (``time.sleep``); for tests.
+        on_request: Called with each ``requests.PreparedRequest`` before it is sent.
+        on_response: Called with each ``requests.Response`` (or the exception) after it.
+        pool_size: Connections kept per host; raise it when many threads share the instance.
+    """
+
+    def __init__(self, settings: Mapping[str, Any] | None = None, *,
+                 session: requests.Session | None = None,
+                 clock: Callable[[], float] | None = None,
+                 sleep: Callable[[float], None] | None = None,
+                 on_request: Callable[[requests.PreparedRequest], None] | None = None,
+                 on_response: Callable[[Any], None] | None = None,
+                 pool_size: int = 10) -> None:
+        if settings is not None and not isinstance(settings, Mapping):
+            raise errors.ValidationError(
+                f"settings must be an object, got {type(settings).__name__}",
+                integration=self.name)
+        self.settings: dict[str, Any] = dict(settings or {})
+        self.logger = logging.getLogger(f"framework.integrations.{self.slug()}")
+        self.on_request = on_request
+        self.on_response = on_response
+        self.policy = RetryPolicy(retries=self._retries, rules=self._retry_rules,
+                                  clock=clock, sleep=sleep)
+        self._session = session
+        self._pool_size = pool_size
+        self._session_lock = threading.Lock()
+        self.initialize()
+
+    def initialize(self) -> None:
+        """Hook run at the end of construction; override to prepare state from settings."""
+
+    def __repr__(self) -> str:
+        shown = {k: ("[REDACTED]" if errors.is_secret_key(k) else v)
+                 for k, v in self.settings.items()}
+        return f"<{type(self).__name__} {self.name!r} settings={shown!r}>"
+
+    # -- declarations as data ---------------------------------------------------------------
+
+    @classmethod
+    def implemented(cls) -> list[str]:
+        """The message and semantic-event methods this class defines, sorted."""
+        names = [*MESSAGE_TYPES, *PATTERNS]
+        return sorted(n for n in names if cls._defines(n) or n in cls._map_to_track)
+
+    @classmethod
+    def _defines(cls, name: str) -> bool:
+        """Whether a subclass defines ``name`` as a method (not the base's helpers)."""
+        for klass in cls.__mro__:
+            if klass is Integration or klass is Builder:
+                return False
+            value = klass.__dict__.get(name)
+            if value is not None:
+                return callable(value) and not isinstance(value, (classmethod, staticmethod))
+        return False
+
+    @classmethod
+    def spec(cls) -> dict[str, Any]:
+        """The whole declaration as data."""
+        batch = cls._batch
+        mapper = cls._mapper
+        return {
+            "name": cls.name,
+            "slug": cls.slug(),
+            "endpoint": cls._endpoint,
+            "channels": list(cls._channels),
+            "validations": [v.describe() for v in cls._validations],
+            "retries": cls._retries,
+            "timeout": cls._timeout,
+            "methods": cls.implemented(),
+            "mapper": sorted(n for n in [*MESSAGE_TYPES, *PATTERNS]
+                             if callable(getattr(mapper, n, None))) if mapper else [],
+            "map_to_track": list(cls._map_to_track),
+            "batch": None if batch is None else {
+                "size": batch.size, "max_bytes": batch.max_bytes, "max_wait": batch.max_wait,
+                "methods": list(batch.methods) if batch.methods is not None else None,
+                "implemented": cls._defines("batch")},
+        }
+
+    # -- the pipeline ----------------------------------------------------------------------
+
+    @classmethod
+    def validate(cls, message: Facade | Mapping[str, Any],
+                 settings: Mapping[str, Any] | None) -> None:
+        """Run the ``ensure`` rules in order and raise the first failure.
+
+        Raises:
+            errors.ValidationError: A settings rule failed.
+            errors.RejectedError: A message rule failed.
+            errors.ProgrammingError: A function rule returned something other than an
+                integration error or ``None``.
+        """
+        msg = message if isinstance(message, Facade) else facade.create(message)
+        settings = settings or {}
+        message_type = msg.type()
+        for rule in cls._validations:
+            if rule.applies_to(message_type):
+                error = cls._check(rule, msg, settings)
+                if error is not None:
+                    raise error
+
+    @classmethod
+    def _check(cls, rule: Validation, msg: Facade,
+               settings: Mapping[str, Any]) -> errors.IntegrationError | None:
+        if rule.kind == "settings":
+            value = settings.get(rule.path)
+            if value is None or (isinstance(value, str) and value == ""):
+                return cls.invalid('setting "%s" is required', rule.path)
+            return None
+        if rule.kind == "message":
+            if msg.proxy(rule.path) is None:
+                return cls.reject('message attribute "%s" is required', rule.path)
+            return None
+        result = rule.fn(msg, settings)
+        if result is None:
+            return None
+        if isinstance(result, errors.IntegrationError):
+            if result.integration is None:
+                result.integration = cls.name
+            return result
+        raise errors.ProgrammingError(
+            f"{cls.name}: ensure rule {rule.path!r} must return cls.invalid(...), "
+            f"cls.reject(...) or None, got {result!r}")
+
+    def check_enabled(self, msg: Facade) -> None:
+        """Raise :class:`errors.Skipped` when the message is not for this integration."""
+        if not msg.enabled(self.name):
+            raise errors.Skipped(
+                f"{self.name} is disabled in the message's integrations object",
+                integration=self.name)
+        channel = msg.channel() or "server"
+        if channel not in self._channels:
+            raise errors.Skipped(
+                f"{self.name} does not accept the {channel!r} channel "
+                f"(accepts {', '.join(self._channels)})", integration=self.name)
+
+    def route(self, msg: Facade) -> str:
+        """The name of the method that handles ``msg``.
+
+        Raises:
+            errors.NotSupported: The class has no method for the message.
+        """
+        message_type = msg.type()
+        if message_type == "track":
+            event = msg.event()
+            if isinstance(event, str) and event:
+                for method, pattern in PATTERNS.items():
+                    if self._defines(method) and pattern.match(event):
+                        return method
+        if message_type in self._map_to_track or (
+                message_type in MESSAGE_TYPES and self._defines(message_type)):
+            return message_type
+        shown = message_type if message_type else "untyped"
+        raise errors.NotSupported(f"{self.name} does not support {shown} messages",
+                                  integration=self.name)
+
+    def payload_for(self, method: str, msg: Facade) -> Any:
+        """What the method receives: the mapper's payload when it maps ``method``, else
+        the facade."""
+        mapper_fn = getattr(self._mapper, method, None) if self._mapper is not None else None
+        return mapper_fn(msg, self.settings) if callable(mapper_fn) else msg
+
+    def prepare(self, message: Facade | Mapping[str, Any]) -> tuple[str, Facade]:
+        """Steps 1-5 of the pipeline: wrap, skip, validate and route; nothing is sent.
+
+        Returns:
+            The method name and the facade.
+        """
+        msg = message if isinstance(message, Facade) else facade.create(message)
+        self.check_enabled(msg)
+        self.validate(msg, self.settings)
+        return self.route(msg), msg
+
+    def process(self, message: Facade | Mapping[str, Any]) -> list[Any]:
+        """Run the whole pipeline for one message.
+
+        Returns:
+            The responses the integration's method produced (possibly none).
+
+        Raises:
+            errors.IntegrationError: Anything that kept the message from being delivered.
+        """
+        method, msg = self.prepare(message)
+        return self.call(method, msg)
+
+    def call(self, method: str, msg: Facade) -> list[Any]:
+        """Steps 6-7: map the message and call ``method``; the responses as a list."""
+        if method in self._map_to_track and not self._defines(method):
+            return self._page_to_tracks(msg)
+        result = getattr(self, method)(self.payload_for(method, msg))
+        return _as_list(result)
+
+    def _page_to_tracks(self, msg: Facade) -> list[Any]:
+        settings = self.settings
+        tracks = []
+        if settings.get("trackAllPages"):
+            tracks.append(msg.track())
+        category = msg.category()
+        if category and settings.get("trackCategorizedPages"):
+            tracks.append(msg.track(category))
+        if msg.name() and settings.get("trackNamedPages"):
+            tracks.append(msg.track(msg.full_name()))
+        responses: list[Any] = []
+        for track in tracks:
+            responses.extend(self.call(self.route(track), track))
+        return responses
+
+    def process_batch(self, messages: Sequence[Facade | Mapping[str, Any]]) -> list[Outcome]:
+        """Deliver many messages, through ``batch(items)`` where the class defines it.
+
+        Returns:
+            One outcome per message, in order: the list of responses when it was delivered,
+            or the :class:`errors.IntegrationError` that stopped it. One bad message never
+            fails its neighbours.
+        """
+        outcomes: list[Outcome] = [None] * len(messages)
+        batched: list[tuple[int, Any]] = []
+        policy = self._batch
+        use_batch = policy is not None and self._defines("batch")
+        for index, message in enumerate(messages):
+            try:
+                method, msg = self.prepare(message)
+                if use_batch and (policy.methods is None or method in policy.methods):
+                    batched.append((index, self.payload_for(method, msg)))
+                else:
+                    outcomes[index] = self.call(method, msg)
+            except errors.IntegrationError as exc:
+                outcomes[index] = exc
+        if batched:
+            size = policy.size
+            for start in range(0, len(batched), size):
+                chunk = batched[start:start + size]
+                for (index, _), outcome in zip(chunk, self._run_batch([p for _, p in chunk])):
+                    outcomes[index] = outcome
+        return outcomes
+
+    def _run_batch(self, items: list[Any]) -> list[Outcome]:
+        try:
+            results = self.batch(items)  # type: ignore[call-arg]
+        except errors.IntegrationError as exc:
+            return [exc] * len(items)
+        results = list(results) if results is not None else []
+        if len(results) != len(items):
+            raise errors.ProgrammingError(
+                f"{self.name}.batch() returned {len(results)} outcomes for {len(items)} items")
+        return [r if isinstance(r, errors.IntegrationError) else _as_list(r) for r in results]
+
+    # -- HTTP ------------------------------------------------------------------------------
+
+    @property
+    def session(self) -> requests.Session:
+        """The instance's pooled session, created on first use."""
+        if self._session is None:
+            with self._session_lock:
+                if self._session is None:
+                    session = requests.Session()
+                    adapter = requests.adapters.HTTPAdapter(
+                        pool_connections=self._pool_size, pool_maxsize=self._pool_size)
+                    session.mount("http://", adapter)
+                    session.mount("https://", adapter)
+                    self._session = session
+        return self._session
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        if self._session is not None:
+            self._session.close()
+
+    def request(self, method: str, path: str = "") -> Request:
+        """Start a request; ``path`` is joined to the endpoint unless it is an absolute URL."""
+        return Request(self, method.upper(), path)
+
+    def get(self, path: str = "") -> Request:
+        """Start a GET request."""
+        return self.request("GET", path)
+
+    def post(self, path: str = "") -> Request:
+        """Start a POST request."""
+        return self.request("POST", path)
+
+    def put(self, path: str = "") -> Request:
+        """Start a PUT request."""
+        return self.request("PUT", path)
+
+    def patch(self, path: str = "") -> Request:
+        """Start a PATCH request."""
+        return self.request("PATCH", path)
+
+    def delete(self, path: str = "") -> Request:
+        """Start a DELETE request.
+
+        An integration that handles Segment ``delete`` messages defines its own ``delete``
+        method, which replaces this helper; it can still use ``self.request('DELETE', path)``.
+        """
+        return self.request("DELETE", path)
+
+    def secrets(self) -> list[str]:
+        """The values of secret settings, which no error or log line may contain."""
+        return errors.secret_values(self.settings)
+
+
+def _as_list(result: Any) -> list[Any]:
+    if result is None:
+        return []
+    if isinstance(result, list):
+        return result
+    if isinstance(result, (tuple, Iterable)) and not isinstance(result, (str, bytes, dict)) \
+            and not isinstance(result, requests.Response):
+        return list(result)
+    return [result]

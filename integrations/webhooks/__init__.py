@@ -1,0 +1,109 @@
+"""Webhooks: POST every message's JSON to up to five URLs, optionally signed.
+
+Settings:
+    hooks: Up to five http(s) URLs (more are ignored).
+    globalHook: The legacy single URL, used when ``hooks`` is empty.
+    headers: Extra headers sent with every request.
+    sharedSecret: When set, ``X-Signature`` is the hex HMAC-SHA1 of the exact body bytes.
+
+A message is delivered when any hook accepts it, and fails only when every hook fails; a hook
+that keeps failing rests for a while (see :class:`integrations.webhooks.hooks.CoolDown`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any, Mapping
+
+import facade
+from framework import errors, integration
+
+from . import mapper
+from .hooks import MAX_HOOKS, CoolDown, hook_urls, invalid_hook
+
+__all__ = ["Webhooks"]
+
+
+def check_hooks(msg: Any, settings: Mapping[str, Any]) -> errors.IntegrationError | None:
+    """Every configured hook must be an http(s) URL, and there must be one."""
+    hooks = hook_urls(settings)
+    if not hooks:
+        return Webhooks.invalid('setting "hooks" needs at least one URL')
+    for index, value in enumerate(hooks):
+        reason = invalid_hook(value)
+        if reason:
+            return Webhooks.invalid('setting "hooks" item %d %s, got %r', index, reason, value)
+    headers = settings.get("headers")
+    if headers is not None and not isinstance(headers, dict):
+        return Webhooks.invalid('setting "headers" must be an object of header names to values')
+    secret = settings.get("sharedSecret")
+    if secret is not None and not isinstance(secret, str):
+        return Webhooks.invalid('setting "sharedSecret" must be a string')
+    return None
+
+
+class Webhooks(integration("Webhooks")
+               .channels(["server", "mobile", "client"])
+               .timeout("5s")
+               .retries(1)
+               .ensure(check_hooks)
+               .mapper(mapper)):
+    """Sends each message's JSON to every configured hook."""
+
+    def initialize(self) -> None:
+        self.cool_down = CoolDown(clock=self.policy.clock)
+
+    def deliver(self, payload: dict[str, Any]) -> list[Any]:
+        """POST ``payload`` to every hook that is not cooling down."""
+        body = facade.dumps(payload).encode("utf-8")
+        headers = dict(self.settings.get("headers") or {})
+        secret = self.settings.get("sharedSecret")
+        if secret:
+            headers["X-Signature"] = hmac.new(secret.encode("utf-8"), body,
+                                              hashlib.sha1).hexdigest()
+        hooks = [url.strip() for url in hook_urls(self.settings)[:MAX_HOOKS]]
+        resting = {url: self.cool_down.remaining(url) for url in hooks}
+        ready = [url for url in hooks if not resting[url]]
+        if not ready:
+            wait = min(resting.values())
+            raise errors.RetryableError(
+                f"every hook is cooling down after {self.cool_down.limit} consecutive failures;"
+                f" next one in {wait:.0f}s", integration=self.name, retry_after=wait)
+        responses, failures = [], []
+        for url in ready:
+            try:
+                responses.append(self.post(url).type("json").set(headers).send(body).end())
+            except errors.IntegrationError as error:
+                self.cool_down.failed(url)
+                failures.append(error)
+            else:
+                self.cool_down.succeeded(url)
+        if responses:
+            return responses
+        raise _all_failed(self.name, failures)
+
+    identify = track = page = screen = group = alias = deliver
+
+    def delete(self, payload: dict[str, Any]) -> list[Any]:
+        """Segment ``delete`` messages go to the hooks like every other type."""
+        return self.deliver(payload)
+
+
+def _all_failed(name: str, failures: list[errors.IntegrationError]) -> errors.IntegrationError:
+    if len(failures) == 1:
+        return failures[0]
+    detail = "; ".join(f"{type(e).__name__}: {e}" for e in failures)
+    retryable = [e for e in failures if e.retryable]
+    if retryable:
+        waits = [e.retry_after for e in retryable if e.retry_after is not None]
+        error: errors.IntegrationError = errors.RetryableError(
+            f"all {len(failures)} hooks failed: {detail}", integration=name,
+            retry_after=min(waits) if waits else None)
+    else:
+        statuses = {e.status for e in failures}
+        error = errors.HTTPError(f"all {len(failures)} hooks failed: {detail}",
+                                 status=statuses.pop() if len(statuses) == 1 else None,
+                                 integration=name)
+    error.errors = failures  # type: ignore[attr-defined]
+    return error
