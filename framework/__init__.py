@@ -11,8 +11,10 @@
 __version__ = "0.1.0"
 
 from . import errors  # noqa: E402
-from .builder import BatchPolicy, Validation, integration, slugify  # noqa: E402
+# The submodule ``integration`` is imported before the function of the same name, so that the
+# package attribute ``framework.integration`` is the builder function, not the module.
 from .integration import Integration, Outcome  # noqa: E402
+from .builder import BatchPolicy, Validation, integration, slugify  # noqa: E402
 
 __all__ = ["__version__", "errors", "integration", "Integration", "Outcome", "BatchPolicy",
            "Validation", "slugify"]

@@ -30,8 +30,8 @@ def test_routes_by_type_and_returns_responses_as_a_list():
     recorder = Recorder()
     assert recorder.process({"type": "track", "event": "Signed Up"}) == ["track-response"]
     assert recorder.process({"type": "identify", "userId": "u"}) == []
-    kinds = [(kind, type(payload)) for kind, payload in recorder.calls]
-    assert kinds == [("track", type(kinds[0][1])), ("identify", type(kinds[1][1]))]
+    kinds = [(kind, type(payload).__name__) for kind, payload in recorder.calls]
+    assert kinds == [("track", "Track"), ("identify", "Identify")]
     assert all(isinstance(payload, Facade) for _, payload in recorder.calls)
 
 

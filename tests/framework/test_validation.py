@@ -4,13 +4,13 @@ import pytest
 
 from framework import errors, integration
 
-Test = integration("Test").ensure("settings.apiKey")
+Required = integration("Test").ensure("settings.apiKey")
 
 
 @pytest.mark.parametrize("settings", [{}, {"apiKey": None}, {"apiKey": ""}])
 def test_missing_setting_is_invalid(settings):
     with pytest.raises(errors.ValidationError) as info:
-        Test.validate({"type": "track"}, settings)
+        Required.validate({"type": "track"}, settings)
     assert info.value.code == "INVALID_SETTINGS"
     assert str(info.value) == 'setting "apiKey" is required'
     assert info.value.integration == "Test"
@@ -18,7 +18,7 @@ def test_missing_setting_is_invalid(settings):
 
 @pytest.mark.parametrize("value", ["k", 0, False, [], {}])
 def test_present_setting_is_valid(value):
-    Test.validate({"type": "track"}, {"apiKey": value})
+    Required.validate({"type": "track"}, {"apiKey": value})
 
 
 def test_settings_paths_are_flat_keys():
