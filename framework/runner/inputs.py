@@ -1,0 +1,375 @@
+"""Streaming input readers for ``framework send``: NDJSON, JSON arrays and Segment batch bodies.
+
+The format is detected from the first non-space byte (or forced with ``format=``):
+
+* ``[``: a JSON array, streamed element by element (``json-array``);
+* ``{`` on a first line that is a complete JSON value: NDJSON, one record per line (``ndjson``);
+* ``{`` otherwise: one or more (pretty-printed) JSON documents (``json-object``); a document
+  ``{"batch": [...]}`` is streamed item by item, so a huge batch file keeps memory flat. Other
+  top-level keys of a batch document (``sentAt``, ``context``) are ignored.
+
+Every message comes with the :class:`~framework.runner.queue.InputOffset` (``Position``) to
+resume from once it is stored, so a resumed run reads on from there. A bad record (invalid JSON,
+not an object) becomes an :class:`InputError` with its line number, handed to ``on_error`` and
+kept in :attr:`InputReader.errors`; the rest of the input goes on. In a JSON array or document,
+invalid JSON ends that input (there is no line boundary to resynchronise on).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+from dataclasses import dataclass
+from typing import IO, Any, Callable, Iterable, Iterator, Union
+
+from .converters import Converter, get_converter, segment, type_name
+from .jsonstream import CHUNK, Cursor, SyntaxProblem
+from .queue import InputOffset
+
+__all__ = ["InputError", "InputReader", "Position", "read_messages", "detect_format", "FORMATS"]
+
+#: A position in an input: where to resume reading (see :class:`InputOffset`).
+Position = InputOffset
+
+FORMATS = ("ndjson", "json-array", "json-object")
+_HEAD_LIMIT = 4 * 1024 * 1024
+_SPACE = b" \t\r\n"
+
+
+class InputError(ValueError):
+    """A record of an input that could not be read as a message.
+
+    Attributes:
+        path: The input's path (``-`` for stdin).
+        line: The line number where the record starts (1-based).
+        reason: What is wrong, naming the rule.
+    """
+
+    def __init__(self, path: str, line: int, reason: str) -> None:
+        super().__init__(f"{path}:{line}: {reason}")
+        self.path = path
+        self.line = line
+        self.reason = reason
+
+    def to_dict(self) -> dict[str, Any]:
+        """The error as data: path, line, reason."""
+        return {"path": self.path, "line": self.line, "reason": self.reason}
+
+
+@dataclass
+class _Record:
+    """One raw record: where it starts and ends, and its items ``(line, value | InputError)``."""
+
+    offset: int
+    line: int
+    items: Iterable[tuple[int, Any]]
+    end_offset: int = 0
+    end_line: int = 1
+
+
+def detect_format(head: bytes) -> str:
+    """The input format of an input starting with ``head`` (see the module docstring).
+
+    Raises:
+        ValueError: the first non-space byte is neither ``[`` nor ``{``.
+    """
+    text = head.lstrip(_SPACE)
+    if not text:
+        return "ndjson"
+    if text[:1] == b"[":
+        return "json-array"
+    if text[:1] != b"{":
+        raise ValueError(f"not JSON messages: expected '{{' or '[' first, found "
+                         f"{text[:1].decode('latin-1')!r}")
+    first, newline, _ = text.partition(b"\n")
+    if not newline and len(head) >= _HEAD_LIMIT:
+        return "json-object"  # one enormous line: a whole-file batch body
+    try:
+        json.loads(first)
+        return "ndjson"
+    except ValueError:
+        stripped = first.rstrip()
+        return "json-object" if stripped.endswith((b"{", b"[", b",")) else "ndjson"
+
+
+class _Prepend(io.RawIOBase):
+    """A raw stream that serves ``head`` and then reads ``rest``."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self._head = memoryview(head)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head.nbytes:
+            n = min(len(buffer), self._head.nbytes)
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        read = getattr(self._rest, "read1", self._rest.read)
+        data = read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+
+class InputReader:
+    """Iterate over the messages of one input as ``(position, message)`` pairs.
+
+    Args:
+        source: A path, ``-`` for stdin, or a binary file object.
+        converter: A ``--from`` format name or a converter callable (default ``segment``).
+        start: Where to resume (a position recorded by an earlier run); ``None`` reads from the
+            start. Stdin cannot be resumed.
+        format: Force ``ndjson``, ``json-array`` or ``json-object`` instead of detecting it.
+        on_error: Called with each :class:`InputError`; reading goes on.
+        keep_errors: How many errors to keep in :attr:`errors` (all are counted).
+
+    Attributes:
+        path: The input's name.
+        format: The format read (set once iteration starts).
+        errors: The first ``keep_errors`` errors. ``error_count``: how many there were.
+        position: The position after the last message yielded; once the input is exhausted,
+            its end with ``done=True``.
+    """
+
+    def __init__(self, source: Union[str, os.PathLike[str], IO[bytes]],
+                 converter: Union[str, Converter] = "segment", start: Position | None = None,
+                 format: str | None = None,
+                 on_error: Callable[[InputError], None] | None = None,
+                 keep_errors: int = 100) -> None:
+        if format is not None and format not in FORMATS:
+            raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
+        self._source = source
+        if isinstance(source, (str, os.PathLike)):
+            self.path = os.fspath(source)
+        else:
+            self.path = str(getattr(source, "name", "<stream>"))
+        self._convert = get_converter(converter) if isinstance(converter, str) else converter
+        self._start = start
+        self.format = format
+        self._on_error = on_error
+        self._keep = keep_errors
+        self.errors: list[InputError] = []
+        self.error_count = 0
+        self.position = start if start is not None else Position(self.path)
+
+    def _error(self, error: InputError) -> None:
+        self.error_count += 1
+        if len(self.errors) < self._keep:
+            self.errors.append(error)
+        if self._on_error is not None:
+            self._on_error(error)
+
+    def _open(self) -> tuple[IO[bytes], bool]:
+        """The stream positioned at the start offset, and whether to close it."""
+        offset = self._start.offset if self._start is not None else 0
+        if isinstance(self._source, (str, os.PathLike)) and self.path != "-":
+            stream: IO[bytes] = open(self.path, "rb")
+            owned = True
+        else:
+            stream = sys.stdin.buffer if self.path == "-" else self._source  # type: ignore
+            owned = False
+        if offset and not stream.seekable():
+            raise ValueError(f"cannot resume {self.path!r} at byte {offset}: it is not a file")
+        head = b""
+        read = getattr(stream, "read1", stream.read)
+        while len(head) < _HEAD_LIMIT:
+            chunk = read(CHUNK)
+            head += chunk
+            stripped = head.lstrip(_SPACE)
+            if not chunk or (stripped and (stripped[:1] != b"{" or b"\n" in stripped)):
+                break
+        if self.format is None:
+            self.format = detect_format(head)
+        if offset:
+            stream.seek(offset)
+            return stream, owned
+        return io.BufferedReader(_Prepend(head, stream), CHUNK), owned
+
+    def __iter__(self) -> Iterator[tuple[Position, dict[str, Any]]]:
+        start = self._start or Position(self.path)
+        try:
+            stream, owned = self._open()
+        except ValueError as exc:
+            self._error(InputError(self.path, start.line, str(exc)))
+            return
+        try:
+            records = {"ndjson": self._ndjson, "json-array": self._array,
+                       "json-object": self._documents}[self.format or "ndjson"]
+            skip = start.skip
+            for record in records(stream, start):
+                yield from self._messages(record, skip)
+                skip = 0
+        finally:
+            if owned:
+                stream.close()
+        self.position = Position(self.path, self.position.offset, self.position.line, 0, True)
+
+    def _messages(self, record: _Record | InputError,
+                  skip: int) -> Iterator[tuple[Position, dict[str, Any]]]:
+        """The messages of one record, each with the position to resume from after it."""
+        if isinstance(record, InputError):
+            self._error(record)
+            return
+        pending: tuple[int, Any] | None = None
+        index = 0
+        for line, item in self._convert_items(record):
+            index += 1
+            if index <= skip:
+                continue
+            if pending is not None:
+                yield from self._emit(pending, Position(self.path, record.offset, record.line,
+                                                        index - 1))
+            pending = (line, item)
+        end = Position(self.path, record.end_offset, record.end_line)
+        if pending is not None:
+            yield from self._emit(pending, end)
+        self.position = end
+
+    def _emit(self, item: tuple[int, Any],
+              position: Position) -> Iterator[tuple[Position, dict[str, Any]]]:
+        line, value = item
+        if isinstance(value, InputError):
+            self._error(value)
+        elif isinstance(value, ValueError):
+            self._error(InputError(self.path, line, str(value)))
+        elif not isinstance(value, dict):
+            self._error(InputError(self.path, line, f"expected a JSON object (a message), "
+                                                    f"got {type_name(value)}"))
+        else:
+            self.position = position
+            yield position, value
+
+    def _convert_items(self, record: _Record) -> Iterator[tuple[int, Any]]:
+        convert = self._convert
+        for line, value in record.items:
+            if isinstance(value, InputError):
+                yield line, value
+                continue
+            if convert is segment and isinstance(value, dict) and "batch" not in value:
+                yield line, value  # the common case, without a generator per message
+                continue
+            try:
+                for message in convert(iter([value])):
+                    yield line, message
+            except (ValueError, TypeError, KeyError) as exc:
+                yield line, InputError(self.path, line, f"cannot convert record: {exc}")
+
+    # -- record readers --------------------------------------------------------------------
+
+    def _ndjson(self, stream: IO[bytes], start: Position) -> Iterator[_Record | InputError]:
+        offset, line = start.offset, start.line
+        for raw in stream:
+            begin, begin_line = offset, line
+            offset += len(raw)
+            line += raw.endswith(b"\n")
+            text = raw.strip()
+            if not text:
+                continue
+            try:
+                value = json.loads(text.decode("utf-8"))
+            except UnicodeDecodeError as exc:
+                yield InputError(self.path, begin_line, f"invalid UTF-8: {exc.reason} at "
+                                                        f"byte {exc.start + 1} of the line")
+                continue
+            except ValueError as exc:
+                reason = getattr(exc, "msg", None) or str(exc)
+                yield InputError(self.path, begin_line, f"invalid JSON: {reason}")
+                continue
+            yield _Record(begin, begin_line, [(begin_line, value)], offset, line)
+        self.position = Position(self.path, offset, line)
+
+    def _array(self, stream: IO[bytes], start: Position) -> Iterator[_Record | InputError]:
+        cursor = Cursor(stream, start.offset, start.line)
+        try:
+            if not start.offset:
+                cursor.expect("[", "'[' to start the array")
+            # At a resume point (just after '[', before or after an element) all three fit.
+            char = cursor.peek()
+            after_value = False
+            while True:
+                if char == "]":
+                    cursor.take()
+                    break
+                if after_value:
+                    cursor.expect(",", "',' or ']' after an array element")
+                elif char == "," and start.offset:
+                    cursor.take()  # resuming just after an element
+                if cursor.peek() == "":
+                    cursor.expect("]", "']' to end the array")
+                line, offset = cursor.line, cursor.offset
+                value = cursor.value()
+                yield _Record(offset, line, [(line, value)], cursor.offset, cursor.line)
+                after_value = True
+                char = cursor.peek()
+            if cursor.peek():
+                raise SyntaxProblem("invalid JSON: unexpected data after the array", cursor.line)
+        except SyntaxProblem as exc:
+            yield InputError(self.path, exc.line, exc.reason)
+        self.position = Position(self.path, cursor.offset, cursor.line)
+
+    def _documents(self, stream: IO[bytes], start: Position) -> Iterator[_Record | InputError]:
+        cursor = Cursor(stream, start.offset, start.line)
+        try:
+            while cursor.peek():
+                record = _Record(cursor.offset, cursor.line, [])
+                record.items = self._document_items(cursor, record)
+                yield record
+        except SyntaxProblem as exc:
+            yield InputError(self.path, exc.line, exc.reason)
+        self.position = Position(self.path, cursor.offset, cursor.line)
+
+    def _document_items(self, cursor: Cursor, record: _Record) -> Iterator[tuple[int, Any]]:
+        """The items of one document: a batch's items one by one, or the document itself."""
+        try:
+            line = cursor.line
+            cursor.expect("{", "'{' to start a document")
+            document: dict[str, Any] = {}
+            batch = False
+            while cursor.peek() != "}":
+                if document or batch:
+                    cursor.expect(",", "',' or '}' in an object")
+                key = cursor.value()
+                if not isinstance(key, str):
+                    raise SyntaxProblem("invalid JSON: object keys must be strings", cursor.line)
+                cursor.expect(":", "':' after an object key")
+                if key == "batch" and cursor.peek() == "[":
+                    batch = True
+                    yield from self._batch_items(cursor)
+                else:
+                    document[key] = cursor.value()
+            cursor.take()
+            if not batch:
+                yield line, document
+        except SyntaxProblem as exc:
+            record.end_offset, record.end_line = cursor.offset, cursor.line
+            cursor.abandon()  # there is no boundary to resynchronise on
+            yield exc.line, InputError(self.path, exc.line, exc.reason)
+            return
+        record.end_offset, record.end_line = cursor.offset, cursor.line
+
+    def _batch_items(self, cursor: Cursor) -> Iterator[tuple[int, Any]]:
+        cursor.expect("[", "'['")
+        if cursor.peek() == "]":
+            cursor.take()
+            return
+        while True:
+            cursor.peek()
+            line = cursor.line
+            yield line, cursor.value()
+            if cursor.expect(",]", "',' or ']' in the batch array") == "]":
+                return
+
+
+def read_messages(source: Union[str, os.PathLike[str], IO[bytes]],
+                  converter: Union[str, Converter] = "segment", start: Position | None = None,
+                  format: str | None = None,
+                  on_error: Callable[[InputError], None] | None = None,
+                  ) -> Iterator[tuple[Position, dict[str, Any]]]:
+    """Iterate over ``(position, message)`` pairs of one input; see :class:`InputReader`."""
+    return iter(InputReader(source, converter=converter, start=start, format=format,
+                            on_error=on_error))

@@ -1,0 +1,132 @@
+"""Streaming JSON over a binary stream, with byte offsets and line numbers.
+
+:class:`Cursor` decodes UTF-8 in chunks and parses one JSON value at a time with
+``json.JSONDecoder.raw_decode``, so memory holds one chunk plus the value being parsed, however
+long the input. It tracks the byte offset and the line number of what it has consumed, which is
+what a resumable reader records.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from typing import IO, Any
+
+__all__ = ["Cursor", "SyntaxProblem", "CHUNK"]
+
+CHUNK = 64 * 1024
+_WS = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+
+
+class SyntaxProblem(ValueError):
+    """The input is not valid JSON at ``line``."""
+
+    def __init__(self, reason: str, line: int) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+
+
+class Cursor:
+    """A read position in a stream of JSON text.
+
+    Args:
+        stream: A binary stream positioned at ``offset``.
+        offset: The byte offset of the stream's current position in the input.
+        line: The line number at that position (1-based).
+    """
+
+    def __init__(self, stream: IO[bytes], offset: int = 0, line: int = 1) -> None:
+        self._stream = stream
+        self._buf = ""
+        self._pos = 0
+        self._eof = False
+        self._decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        self.offset = offset
+        self.line = line
+
+    def _fill(self, want: int = CHUNK) -> bool:
+        """Read more text; returns whether any came."""
+        if self._eof:
+            return False
+        data = self._stream.read(max(want, CHUNK))
+        if self._pos:
+            self._buf = self._buf[self._pos:]
+            self._pos = 0
+        try:
+            if not data:
+                self._eof = True
+                self._buf += self._decoder.decode(b"", True)
+                return False
+            self._buf += self._decoder.decode(data)
+        except UnicodeDecodeError as exc:
+            self._eof = True
+            raise SyntaxProblem(f"invalid UTF-8: {exc.reason}",
+                                self.line + self._buf.count("\n", self._pos)) from None
+        return True
+
+    def abandon(self) -> None:
+        """Stop reading: the rest of the input is treated as absent."""
+        self._eof, self._buf, self._pos = True, "", 0
+
+    def _advance(self, end: int) -> None:
+        text = self._buf[self._pos:end]
+        self.offset += len(text) if text.isascii() else len(text.encode("utf-8"))
+        self.line += text.count("\n")
+        self._pos = end
+
+    def peek(self) -> str:
+        """Skip whitespace and return the next character without consuming it ("" at the end)."""
+        while True:
+            self._advance(_WS.match(self._buf, self._pos).end())
+            if self._pos < len(self._buf):
+                return self._buf[self._pos]
+            if not self._fill():
+                return ""
+
+    def take(self) -> str:
+        """Consume and return the next non-space character ("" at the end)."""
+        char = self.peek()
+        if char:
+            self._advance(self._pos + 1)
+        return char
+
+    def expect(self, chars: str, what: str) -> str:
+        """Consume the next non-space character, which must be one of ``chars``.
+
+        Raises:
+            SyntaxProblem: naming ``what`` was expected and what was found.
+        """
+        char = self.peek()
+        if not char or char not in chars:
+            found = repr(char) if char else "the end of the input"
+            raise SyntaxProblem(f"invalid JSON: expected {what}, found {found}", self.line)
+        self._advance(self._pos + 1)
+        return char
+
+    def value(self) -> Any:
+        """Parse and consume the next JSON value.
+
+        Raises:
+            SyntaxProblem: the value is not valid JSON (or the input ends inside it).
+        """
+        self.peek()
+        final = False
+        while True:
+            try:
+                value, end = _DECODER.raw_decode(self._buf, self._pos)
+            except json.JSONDecodeError as exc:
+                if self._fill(len(self._buf) - self._pos):
+                    continue
+                if not final:  # decode once more: the fill that met the end moved the buffer
+                    final = True
+                    continue
+                line = self.line + self._buf.count("\n", self._pos, exc.pos)
+                reason = exc.msg if exc.pos < len(self._buf) else "unexpected end of input"
+                raise SyntaxProblem(f"invalid JSON: {reason}", line) from None
+            if end == len(self._buf) and self._fill():
+                continue  # a number may go on in the next chunk
+            self._advance(end)
+            return value

@@ -1,0 +1,238 @@
+"""The queue interface the runner delivers from, and the records it hands out.
+
+A queue holds every message between the moment it is read and the moment it is delivered or
+dead-lettered. The runner only needs these operations, so any engine that implements them can
+stand behind ``framework send`` (the default is
+:class:`~framework.runner.sqlite_queue.SQLiteQueue`)::
+
+    put(messages) -> ids        store messages, ready at once
+    reserve(n) -> [Job]         take up to n ready jobs, marking them in flight
+    ack(ids)                    delivered: forget them
+    nack(id, delay, error)      failed, retryable: ready again after ``delay`` seconds
+    dead(id, error)             failed for good: keep as a dead letter
+    recover()                   after a crash: in-flight jobs become ready again
+
+Delivery is at-least-once: a job reserved but never acked (the process was killed) is handed
+out again after :meth:`Queue.recover`, so it may be delivered twice.
+"""
+
+from __future__ import annotations
+
+import abc
+import json
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator, Mapping, Sequence, Union
+
+__all__ = ["Job", "DeadLetter", "InputOffset", "QueueStats", "Queue", "error_dict", "encode",
+           "ids_of"]
+
+#: What :meth:`Queue.put` accepts for one message: a dict, or its JSON text.
+MessageLike = Union[Mapping[str, Any], str]
+
+
+@dataclass(frozen=True)
+class Job:
+    """One queued message handed out by :meth:`Queue.reserve`.
+
+    Attributes:
+        id: The queue's id for the job (stable across restarts).
+        body: The message as JSON text, exactly as it was queued.
+        attempts: How many delivery attempts have failed so far.
+        first_seen: When the message was queued (epoch seconds), for a maximum age.
+        available_at: When the job became ready (epoch seconds).
+        last_error: The error of the last failed attempt as a dict, or ``None``.
+    """
+
+    id: int
+    body: str
+    attempts: int = 0
+    first_seen: float = 0.0
+    available_at: float = 0.0
+    last_error: dict[str, Any] | None = None
+
+    def message(self) -> dict[str, Any]:
+        """The message as a dict (parsed from :attr:`body` on each call)."""
+        return json.loads(self.body)
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """A message that will not be delivered, with the error that decided it.
+
+    Attributes:
+        id: The queue's id for the job.
+        body: The message as JSON text.
+        attempts: How many delivery attempts failed.
+        first_seen: When the message was queued (epoch seconds).
+        error: The error as a dict: at least ``class``, ``code``, ``status`` and ``message``.
+    """
+
+    id: int
+    body: str
+    attempts: int
+    first_seen: float
+    error: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The dead letter as one NDJSON-ready record: the message and why it failed."""
+        return {"id": self.id, "attempts": self.attempts, "first_seen": self.first_seen,
+                "error": self.error, "message": json.loads(self.body)}
+
+
+@dataclass(frozen=True)
+class InputOffset:
+    """How far an input has been read, so that a resumed run continues from there.
+
+    Attributes:
+        path: The input's path as given on the command line (``-`` for stdin).
+        offset: The byte offset to resume reading at (a record boundary).
+        line: The line number at ``offset`` (1-based), for error messages after a resume.
+        skip: How many messages of the record at ``offset`` were already queued (a batch body
+            expands to many messages).
+        done: Whether the input has been read to its end.
+    """
+
+    path: str
+    offset: int = 0
+    line: int = 1
+    skip: int = 0
+    done: bool = False
+
+
+@dataclass(frozen=True)
+class QueueStats:
+    """Counts of jobs by state.
+
+    Attributes:
+        ready: Jobs waiting for a delivery attempt (including those scheduled for later).
+        in_flight: Jobs reserved and neither acked, nacked nor dead-lettered yet.
+        dead: Dead letters.
+        acked: Jobs delivered (acked) over the queue's whole life.
+    """
+
+    ready: int = 0
+    in_flight: int = 0
+    dead: int = 0
+    acked: int = 0
+
+    @property
+    def pending(self) -> int:
+        """Jobs not finished yet: ready or in flight."""
+        return self.ready + self.in_flight
+
+
+def encode(message: MessageLike) -> str:
+    """A message as compact JSON text (a ``str`` is taken to be JSON text already)."""
+    if isinstance(message, str):
+        return message
+    if not isinstance(message, Mapping):
+        raise TypeError(f"message must be a dict or JSON text, got {type(message).__name__}")
+    return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
+
+
+def error_dict(error: Any) -> dict[str, Any]:
+    """Normalise what a failed attempt raised to the dict stored with the job.
+
+    Args:
+        error: A ``framework.errors.IntegrationError`` (anything with ``to_dict()``), another
+            exception, a mapping, a string or ``None``.
+
+    Returns:
+        A dict with at least ``class``, ``code``, ``status`` and ``message``.
+    """
+    if error is None:
+        return {"class": None, "code": None, "status": None, "message": ""}
+    if hasattr(error, "to_dict"):
+        data = dict(error.to_dict())
+    elif isinstance(error, Mapping):
+        data = dict(error)
+    elif isinstance(error, BaseException):
+        data = {"class": type(error).__name__, "message": str(error)}
+    else:
+        data = {"message": str(error)}
+    for key in ("class", "code", "status", "message"):
+        data.setdefault(key, None)
+    return data
+
+
+class Queue(abc.ABC):
+    """A durable queue of messages awaiting delivery.
+
+    Implementations must be safe to call from several threads at once. Times are epoch seconds;
+    every method that depends on the clock takes an optional ``now`` so tests need no sleeps.
+    """
+
+    @abc.abstractmethod
+    def put(self, messages: Iterable[MessageLike], source: InputOffset | None = None,
+            now: float | None = None) -> list[int]:
+        """Store messages, ready at once, in one transaction.
+
+        Args:
+            messages: Dicts or JSON texts.
+            source: When given, the input offset reached once these messages are read; it is
+                recorded in the same transaction, so a crash never records an offset whose
+                messages were not stored.
+            now: The time to record as ``first_seen`` and ``available_at``.
+
+        Returns:
+            The new jobs' ids, in the order of ``messages``.
+        """
+
+    @abc.abstractmethod
+    def reserve(self, n: int, now: float | None = None, lease: float = 300.0) -> list[Job]:
+        """Take up to ``n`` ready jobs whose ``available_at <= now``, oldest first.
+
+        The jobs are marked in flight until acked, nacked, dead-lettered or recovered.
+        """
+
+    @abc.abstractmethod
+    def ack(self, ids: Iterable[int]) -> None:
+        """Mark jobs delivered; they leave the queue."""
+
+    @abc.abstractmethod
+    def nack(self, id: int, delay: float = 0.0, error: Any = None,
+             now: float | None = None) -> None:
+        """Put a job back to ready after ``delay`` seconds, counting one more failed attempt."""
+
+    @abc.abstractmethod
+    def dead(self, id: int, error: Any = None) -> None:
+        """Keep a job as a dead letter with its error (see :func:`error_dict`)."""
+
+    @abc.abstractmethod
+    def recover(self) -> int:
+        """Return every in-flight job to ready (after a crash); returns how many."""
+
+    @abc.abstractmethod
+    def stats(self) -> QueueStats:
+        """Counts of jobs by state."""
+
+    @abc.abstractmethod
+    def dead_letters(self) -> Iterator[DeadLetter]:
+        """Every dead letter, oldest first."""
+
+    @abc.abstractmethod
+    def set_input_offset(self, path: str, offset: int, line: int = 1, skip: int = 0,
+                         done: bool = False) -> None:
+        """Record how far the input at ``path`` has been read."""
+
+    @abc.abstractmethod
+    def input_offsets(self) -> dict[str, InputOffset]:
+        """Every recorded input offset, by path."""
+
+    def next_available_at(self) -> float | None:
+        """When the next ready job becomes available, or ``None`` when none is ready."""
+        return None
+
+    def close(self) -> None:
+        """Release the queue's resources; the queue must not be used afterwards."""
+
+    def __enter__(self) -> "Queue":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def ids_of(jobs: Sequence[Job]) -> list[int]:
+    """The ids of ``jobs``, for :meth:`Queue.ack`."""
+    return [job.id for job in jobs]
