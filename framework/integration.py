@@ -30,6 +30,7 @@ from .builder import MESSAGE_TYPES, Builder, Validation
 from .events import PATTERNS
 from .http import Request
 from .retry import RetryPolicy
+from .transport import LeanAdapter
 
 __all__ = ["Integration", "Outcome"]
 
@@ -72,6 +73,7 @@ class Integration(Builder):
         self._session = session
         self._pool_size = pool_size
         self._session_lock = threading.Lock()
+        self._routes: tuple[tuple[tuple[str, Any], ...], frozenset[str]] | None = None
         self.initialize()
 
     def initialize(self) -> None:
@@ -188,18 +190,29 @@ class Integration(Builder):
             errors.NotSupported: The class has no method for the message.
         """
         message_type = msg.type()
-        if message_type == "track":
+        routes = self._routes
+        if routes is None:
+            routes = self._routes = self._routing_table()
+        semantic, handled = routes
+        if message_type == "track" and semantic:
             event = msg.event()
             if isinstance(event, str) and event:
-                for method, pattern in PATTERNS.items():
-                    if self._defines(method) and pattern.match(event):
+                for method, pattern in semantic:
+                    if pattern.match(event):
                         return method
-        if message_type in self._map_to_track or (
-                message_type in MESSAGE_TYPES and self._defines(message_type)):
+        if message_type in handled:
             return message_type
         shown = message_type if message_type else "untyped"
         raise errors.NotSupported(f"{self.name} does not support {shown} messages",
                                   integration=self.name)
+
+    def _routing_table(self) -> tuple[tuple[tuple[str, Any], ...], frozenset[str]]:
+        """The semantic methods this class defines (with their patterns, in routing order) and
+        the message types it handles; computed on first use, as routing runs per message."""
+        semantic = tuple((m, p) for m, p in PATTERNS.items() if self._defines(m))
+        handled = frozenset(t for t in MESSAGE_TYPES
+                            if t in self._map_to_track or self._defines(t))
+        return semantic, handled
 
     def payload_for(self, method: str, msg: Facade) -> Any:
         """What the method receives: the mapper's payload when it maps ``method``, else
@@ -301,8 +314,8 @@ class Integration(Builder):
             with self._session_lock:
                 if self._session is None:
                     session = requests.Session()
-                    adapter = requests.adapters.HTTPAdapter(
-                        pool_connections=self._pool_size, pool_maxsize=self._pool_size)
+                    adapter = LeanAdapter(pool_connections=self._pool_size,
+                                          pool_maxsize=self._pool_size)
                     session.mount("http://", adapter)
                     session.mount("https://", adapter)
                     self._session = session

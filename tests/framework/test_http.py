@@ -256,8 +256,12 @@ def test_the_class_timeout_is_used_on_connect_and_read(monkeypatch):
 
     responses.add(responses.GET, "https://api.test/v1/x")
     monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", spy)
-    Api = integration("Api").endpoint("https://api.test/v1").timeout("3s")
-    Api().get("x").end()
+    try:
+        Api = integration("Api").endpoint("https://api.test/v1").timeout("3s")
+        Api().get("x").end()
+    finally:
+        # undo before responses stops, or the teardown would restore responses' patched send
+        monkeypatch.undo()
     assert seen["timeout"] == (3.0, 3.0)
 
 
