@@ -1,0 +1,560 @@
+"""The ``Facade`` base class: accessors shared by every message type.
+
+A facade wraps a Segment-spec message (a dict) without copying it: accessors read
+the caller's dict and hand out fresh copies of what they return (see
+:func:`facade.values.export`), so the caller's dict is never mutated and a caller
+mutating a returned value never affects the facade. A caller who mutates the
+message *after* wrapping it sees those changes on later reads (the original
+copied eagerly; this port copies lazily, per accessor).
+
+Internally, ``_*_view`` methods return shared, uncopied structures; they are never
+handed out without :func:`export`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Callable, ClassVar, Dict, Optional, Tuple
+
+from .address import AddressMixin
+from .dates import UTC, parse_timestamp
+from .objcase import View, find, find_key, index, lookup
+from .views import context_field, read
+from .values import copy_raw, export, truthy
+
+__all__ = ["Facade"]
+
+_UNSET: Any = object()
+_EMPTY: dict = {}  # shared empty view; never handed out without export()
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+class Facade(AddressMixin):
+    """A Segment message of any type (also the class for unknown types).
+
+    Args:
+        obj: The message. ``None`` means an empty message; any other mapping is
+            read through a shallow ``dict`` copy.
+
+    Raises:
+        TypeError: When ``obj`` is neither a mapping nor None.
+    """
+
+    __slots__ = ("_obj", "_ts", "_ov", "_tv", "_pv")
+
+    #: The message type this class reports (None for the generic class).
+    _TYPE: ClassVar[Optional[str]] = None
+    #: Zero-argument accessors that ``proxy()`` may start a path with.
+    _ACCESSORS: ClassVar[Tuple[str, ...]] = (
+        "options", "context", "integrations", "active", "anonymous_id", "session_id",
+        "user_id", "group_id", "traits", "library", "device", "user_agent", "timezone",
+        "ip", "timestamp", "channel", "zip", "country", "street", "state", "city",
+        "region", "type", "action",
+    )
+    #: Accessors whose uncopied view (``(dict, index)``) ``proxy()`` reads instead.
+    _VIEWS: ClassVar[Dict[str, str]] = {
+        "options": "_ctx", "context": "_ctx", "integrations": "_intg", "traits": "_trt",
+    }
+    #: Extra first segments (original spellings) -> method names.
+    _EXTRA_ROOTS: ClassVar[Dict[str, str]] = {}
+    #: First path segment (snake_case or the original camelCase) -> (method, is a view).
+    _ROOTS: ClassVar[Dict[str, Tuple[str, bool]]] = {}
+
+    #: proxy() path -> (first segment, root, rest or None), per class.
+    _PROXY_PATHS: ClassVar[Dict[str, Tuple[str, Optional[Tuple[str, bool]], Optional[str]]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._ROOTS = cls._build_roots()
+        cls._PROXY_PATHS = {}
+
+    @classmethod
+    def _build_roots(cls) -> Dict[str, Tuple[str, bool]]:
+        names: Dict[str, None] = {}
+        views: Dict[str, str] = {}
+        extra: Dict[str, str] = {}
+        for klass in reversed(cls.__mro__):
+            names.update(dict.fromkeys(klass.__dict__.get("_ACCESSORS", ())))
+            views.update(klass.__dict__.get("_VIEWS", {}))
+            extra.update(klass.__dict__.get("_EXTRA_ROOTS", {}))
+        roots: Dict[str, Tuple[str, bool]] = {}
+        for name in names:
+            target = (views.get(name, name), name in views)
+            roots[name] = target
+            roots.setdefault(_camel(name), target)
+        for name, target in extra.items():
+            roots[name] = (views.get(target, target), target in views)
+        return roots
+
+    def _root(self, name: str) -> Any:
+        """The (uncopied) value an accessor named in a path stands for."""
+        meth, is_view = self._ROOTS[name]
+        value = getattr(self, meth)()
+        return value[0] if is_view else value
+
+    def __init__(self, obj: Optional[Mapping] = None) -> None:
+        if type(obj) is not dict:
+            if obj is None:
+                obj = {}
+            elif isinstance(obj, Mapping):
+                obj = dict(obj)
+            else:
+                raise TypeError("a message must be a dict, not %s" % type(obj).__name__)
+        self._obj: dict = obj
+        # a missing (or null) timestamp is the time of construction
+        self._ts: Any = _UNSET if obj.get("timestamp") is not None else datetime.now(UTC)
+        self._ov: Optional[View] = None
+        self._tv: Optional[View] = None
+        self._pv: Optional[View] = None
+
+    def __repr__(self) -> str:
+        return "<%s %r>" % (type(self).__name__, self._obj.get("messageId"))
+
+    # -- generic access -------------------------------------------------------
+
+    def field(self, name: str) -> Any:
+        """A top-level field, copied, with ISO strings as datetimes (no normalisation).
+
+        ``field("timestamp")`` is the parsed :meth:`timestamp`.
+
+        Args:
+            name: The exact key.
+
+        Returns:
+            The value, or None when missing.
+        """
+        if name == "timestamp":
+            return self.timestamp()
+        if type(name) is not str:
+            return None
+        value = self._obj.get(name)
+        return value if type(value) is str and value[4:5] != "-" else export(value)
+
+    def proxy(self, path: str) -> Any:
+        """Look a dot-separated path up, starting from an accessor or a raw field.
+
+        The first segment names an accessor (``user_id`` or the original ``userId``;
+        ``context``/``options`` is the context, ``traits`` and ``properties`` are the
+        type's own views) or else a top-level field (exact case). The rest of the
+        path is matched case- and separator-insensitively (see :mod:`facade.objcase`).
+
+        Args:
+            path: For example ``"context.page.url"`` or ``"properties.revenue"``.
+
+        Returns:
+            A copy of the value found (falsy values such as 0 and '' as they are), or
+            None when there is nothing at that path.
+        """
+        compiled = self._PROXY_PATHS.get(path)
+        if compiled is None:
+            if type(path) is not str:
+                return None
+            compiled = self._compile_proxy(path)
+        first, root, rest = compiled
+        if root is None:
+            value = self._obj.get(first)
+        else:
+            value = getattr(self, root[0])()
+            if root[1]:
+                if rest is None:
+                    return export(value[0])
+                return read(value, rest)
+        if rest is None:
+            return export(value)
+        return export(find(value, rest))
+
+    @classmethod
+    def _compile_proxy(cls, path: str) -> Tuple[str, Optional[Tuple[str, bool]], Optional[str]]:
+        first, dot, rest = path.partition(".")
+        compiled = (first, cls._ROOTS.get(first), rest if dot else None)
+        if len(cls._PROXY_PATHS) >= 10000:
+            cls._PROXY_PATHS.clear()
+        cls._PROXY_PATHS[path] = compiled
+        return compiled
+
+    @staticmethod
+    def one(path: str) -> Callable[["Facade"], Any]:
+        """Build an accessor for a "singular" thing (``Facade.one`` of the original).
+
+        The accessor returns ``proxy(path)`` when truthy, else the first item of
+        ``proxy(path + "s")`` when that is a list, else None.
+
+        Args:
+            path: For example ``"traits.phone"``.
+
+        Returns:
+            A method to assign in a class body.
+        """
+        def accessor(self: "Facade") -> Any:
+            value = self.proxy(path)
+            if truthy(value):
+                return value
+            many = self.proxy(path + "s")
+            return many[0] if isinstance(many, list) and many else None
+        accessor.__doc__ = "``%s``, else the first of ``%ss``." % (path, path)
+        return accessor
+
+    @staticmethod
+    def multi(path: str) -> Callable[["Facade"], list]:
+        """Build an accessor for a "plural" thing (``Facade.multi`` of the original).
+
+        The accessor returns ``proxy(path + "s")`` when it is a list, else
+        ``[proxy(path)]`` when that is truthy, else ``[]``.
+
+        Args:
+            path: For example ``"traits.phone"``.
+
+        Returns:
+            A method to assign in a class body.
+        """
+        def accessor(self: "Facade") -> list:
+            many = self.proxy(path + "s")
+            if isinstance(many, list):
+                return many
+            value = self.proxy(path)
+            return [value] if truthy(value) else []
+        accessor.__doc__ = "``%ss`` when a list, else ``[%s]`` or ``[]``." % (path, path)
+        return accessor
+
+    def json(self) -> dict:
+        """A copy of the whole message with ``type`` set and dates as datetimes.
+
+        Returns:
+            The message; ``timestamp`` is the parsed timestamp.
+        """
+        out = export(self._obj)
+        out["timestamp"] = self.timestamp()
+        if self._TYPE is not None:
+            out["type"] = self._TYPE
+        return out
+
+    def _derived_json(self) -> dict:
+        """:meth:`json` for building another facade: an unparseable timestamp stays raw
+        (so the new facade reads it as unparseable too, not as "missing")."""
+        out = self.json()
+        if out["timestamp"] is None:
+            out["timestamp"] = copy_raw(self._obj.get("timestamp"))
+        return out
+
+    def raw_event(self) -> dict:
+        """A deep copy of the message exactly as given (no conversions, no defaults).
+
+        Returns:
+            The copy.
+        """
+        return copy_raw(self._obj)
+
+    def type(self) -> Optional[str]:
+        """The message type: the class's own, or the raw ``type`` field for ``Facade``.
+
+        Returns:
+            For example ``"track"``; None when unknown.
+        """
+        if self._TYPE is not None:
+            return self._TYPE
+        value = self._obj.get("type")
+        return value if isinstance(value, str) else None
+
+    def action(self) -> Optional[str]:
+        """The message type (the original's older name for :meth:`type`).
+
+        Returns:
+            Same as :meth:`type`.
+        """
+        return self.type()
+
+    # -- views ------------------------------------------------------------------
+    # A view is ``(dict, objcase index)``, computed once per facade and never handed
+    # out without export().
+
+    def _ctx(self) -> View:
+        view = self._ov
+        if view is not None:
+            return view
+        obj = self._obj
+        value = obj.get("options")
+        if value is None or not truthy(value):
+            value = obj.get("context")
+        if not isinstance(value, dict):
+            value = _EMPTY
+        self._ov = view = (value, index(value), {})
+        return view
+
+    def _options_view(self) -> dict:
+        return (self._ov or self._ctx())[0]
+
+    def _intg(self) -> View:
+        value = self._integrations_view()
+        return (value, index(value), {})
+
+    def _integrations_view(self) -> dict:
+        value = self._obj.get("integrations")
+        if truthy(value):
+            return value if isinstance(value, dict) else _EMPTY
+        value = lookup(self._ov or self._ctx(), "providers")
+        if truthy(value):
+            return value if isinstance(value, dict) else _EMPTY
+        return self._options_view()
+
+    def _build_traits(self) -> dict:
+        return self._with_id(lookup(self._ov or self._ctx(), "traits"), self.user_id())
+
+    def _trt(self) -> View:
+        view = self._tv
+        if view is not None:
+            return view
+        traits = self._build_traits()
+        self._tv = view = (traits, index(traits), {})
+        return view
+
+    def _traits_view(self) -> dict:
+        return (self._tv or self._trt())[0]
+
+    def _build_properties(self) -> dict:
+        return _EMPTY
+
+    def _prp(self) -> View:
+        view = self._pv
+        if view is not None:
+            return view
+        props = self._build_properties()
+        self._pv = view = (props, index(props), {})
+        return view
+
+    def _properties_view(self) -> dict:
+        """Properties as address lookups see them (``{}`` for types without any)."""
+        return (self._pv or self._prp())[0]
+
+    @staticmethod
+    def _with_id(traits: Any, ident: Any) -> dict:
+        if not isinstance(traits, dict):
+            traits = _EMPTY
+        if truthy(ident):
+            traits = dict(traits)
+            traits["id"] = ident
+        return traits
+
+    def _aliased(self, ret: dict, aliases: Any, root: View, prefix: str) -> dict:
+        """Apply ``aliases`` (``{from: to}``) to ``ret``, a fresh copy.
+
+        The value comes from the accessor named ``from`` when there is one, else from
+        ``prefix + from`` looked up in ``root``. A 1:1 alias keeps its key.
+        """
+        if not isinstance(aliases, dict):
+            return ret
+        for src, dst in aliases.items():
+            if type(src) is not str or not isinstance(dst, str):
+                continue
+            if src in self._ROOTS:
+                value = export(self._root(src))
+            else:
+                value = read(root, prefix + src)
+            if value is None:
+                continue
+            ret[dst] = value
+            if src != dst:
+                ret.pop(src, None)
+        return ret
+
+    # -- base accessors -----------------------------------------------------------
+
+    def options(self, name: Optional[str] = None) -> Optional[dict]:
+        """The context (``options``, else ``context``), or one integration's options.
+
+        Args:
+            name: An integration name, matched case- and separator-insensitively.
+
+        Returns:
+            Without a name, a copy of the context (``{}`` when absent). With a name:
+            None when that integration is disabled, else its settings object from
+            ``integrations`` (or the context), or ``{}`` when it has none.
+        """
+        if not truthy(name):
+            return export(self._options_view())
+        if not self.enabled(name):  # type: ignore[arg-type]
+            return None
+        integrations = self._integrations_view()
+        value = integrations.get(name) if type(name) is str else None
+        if not truthy(value):
+            value = find(integrations, name)
+        if not isinstance(value, dict):
+            value = lookup(self._ov or self._ctx(), name)
+        return export(value) if isinstance(value, dict) else {}
+
+    def context(self, name: Optional[str] = None) -> Optional[dict]:
+        """Same as :meth:`options`.
+
+        Args:
+            name: An integration name.
+
+        Returns:
+            See :meth:`options`.
+        """
+        return self.options(name)
+
+    def integrations(self) -> dict:
+        """The ``integrations`` object, else ``context.providers``, else the context.
+
+        Returns:
+            A copy (``{}`` when the field is not an object).
+        """
+        return export(self._integrations_view())
+
+    def enabled(self, name: str) -> bool:
+        """Whether the integration ``name`` should receive this message.
+
+        ``All`` (in ``context.providers``, ``context`` or ``integrations``, first
+        boolean wins) sets the default; an explicit entry for ``name`` in
+        ``integrations().providers`` or ``integrations()`` overrides it (a boolean
+        as is, any other value means enabled). Names match case- and
+        separator-insensitively (``"hub_spot"`` finds ``"HubSpot"``).
+
+        Args:
+            name: The integration name.
+
+        Returns:
+            True when enabled.
+        """
+        options = (self._ov or self._ctx())
+        enabled: Any = lookup(options, "providers.all")
+        if type(enabled) is not bool:
+            enabled = lookup(options, "all")
+        if type(enabled) is not bool:
+            enabled = find(self._integrations_view(), "all")
+        if type(enabled) is not bool:
+            enabled = True
+        integrations = self._integrations_view()
+        providers = integrations.get("providers")
+        key = find_key(providers, name)
+        if key is not None:
+            enabled = providers[key]
+        key = find_key(integrations, name)
+        if key is not None:
+            settings = integrations[key]
+            enabled = settings if type(settings) is bool else True
+        return truthy(enabled)
+
+    def active(self) -> Any:
+        """``context.active``, True when missing or null (not coerced to a boolean).
+
+        Returns:
+            The value.
+        """
+        value = lookup(self._ov or self._ctx(), "active")
+        return True if value is None else export(value)
+
+    def anonymous_id(self) -> Any:
+        """``anonymousId``, else ``sessionId``.
+
+        Returns:
+            The id or None.
+        """
+        obj = self._obj
+        value = obj.get("anonymousId")
+        if value is None or not truthy(value):
+            value = obj.get("sessionId")
+        return value if type(value) is str and value[4:5] != "-" else export(value)
+
+    def session_id(self) -> Any:
+        """Same as :meth:`anonymous_id`.
+
+        Returns:
+            The id or None.
+        """
+        return self.anonymous_id()
+
+    def user_id(self) -> Any:
+        """The ``userId`` field.
+
+        Returns:
+            The id or None.
+        """
+        value = self._obj.get("userId")
+        return value if type(value) is str and value[4:5] != "-" else export(value)
+
+    group_id = context_field("groupId")
+
+    def traits(self, aliases: Optional[Dict[str, str]] = None) -> dict:
+        """The context traits plus ``id`` (the user id when truthy).
+
+        Args:
+            aliases: ``{from: to}`` renames; the value of ``from`` is its accessor's
+                when there is one, else the trait; a 1:1 alias keeps its key.
+
+        Returns:
+            A fresh dict.
+        """
+        ret = export(self._traits_view())
+        if aliases:
+            return self._aliased(ret, aliases, (self._ov or self._ctx()), "traits.")
+        return ret
+
+    def library(self) -> dict:
+        """``context.library``: a string becomes ``{"name": s, "version": None}``.
+
+        Returns:
+            The library object; ``{"name": "unknown", "version": None}`` when absent
+            or of a wrong type.
+        """
+        value = read(self._ov or self._ctx(), "library")
+        if isinstance(value, dict) and value:
+            return value
+        if isinstance(value, str) and value:
+            return {"name": value, "version": None}
+        if isinstance(value, dict):  # an empty object is truthy in JavaScript
+            return value
+        return {"name": "unknown", "version": None}
+
+    def device(self) -> dict:
+        """``context.device`` (``{}`` when not an object), with ``type`` guessed from the
+        library name (``ios``/``android``) when missing.
+
+        Returns:
+            A fresh dict.
+        """
+        device = read(self._ov or self._ctx(), "device")
+        if not isinstance(device, dict):
+            device = {}
+        if truthy(device.get("type")):
+            return device
+        name = self.library().get("name")
+        if isinstance(name, str):
+            if "ios" in name:
+                device["type"] = "ios"
+            if "android" in name:
+                device["type"] = "android"
+        return device
+
+    user_agent = context_field("userAgent")
+
+    timezone = context_field("timezone")
+
+    ip = context_field("ip")
+
+    def timestamp(self) -> Optional[datetime]:
+        """The message time as a UTC datetime (see :func:`facade.dates.parse_timestamp`).
+
+        Returns:
+            The time of construction when the field is missing or null; None when it
+            cannot be parsed (``raw_event()`` keeps the raw value).
+        """
+        ts = self._ts
+        if ts is _UNSET:
+            ts = self._ts = parse_timestamp(self._obj.get("timestamp"))
+        return ts
+
+    def channel(self) -> Any:
+        """The ``channel`` field (``server``, ``client`` or ``mobile`` by convention).
+
+        Returns:
+            The value or None.
+        """
+        return export(self._obj.get("channel"))
+
+
+Facade._ROOTS = Facade._build_roots()

@@ -1,0 +1,100 @@
+"""The project's one JSON encoder.
+
+``dumps`` writes compact JSON (separators ``(",", ":")``, ``ensure_ascii=False``) and
+dates as ``Date#toJSON`` does (``YYYY-MM-DDTHH:MM:SS.mmmZ``, UTC, milliseconds).
+Reuse the hook elsewhere with ``json.dumps(obj, default=json_default)``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import date, datetime, time
+from typing import Any
+
+from .dates import format_iso
+
+__all__ = ["json_default", "dumps"]
+
+
+def json_default(obj: Any) -> Any:
+    """``default`` hook for :mod:`json`: dates and facades; anything else is a TypeError.
+
+    * ``datetime``: ``YYYY-MM-DDTHH:MM:SS.mmmZ`` in UTC (a naive one is taken as UTC);
+    * ``date``: ``YYYY-MM-DD``; ``time``: ``HH:MM:SS.mmm``;
+    * a facade (anything with a ``json()`` method): its ``json()``;
+    * sets and frozensets: lists.
+
+    Args:
+        obj: The object the encoder cannot serialise by itself.
+
+    Returns:
+        A JSON-serialisable replacement.
+
+    Raises:
+        TypeError: For any other type, as :mod:`json` does.
+    """
+    if isinstance(obj, datetime):
+        return format_iso(obj)
+    if isinstance(obj, date):
+        return obj.isoformat()
+    if isinstance(obj, time):
+        return obj.isoformat(timespec="milliseconds")
+    if isinstance(obj, (set, frozenset)):
+        return list(obj)
+    to_json = getattr(obj, "json", None)
+    if callable(to_json) and hasattr(obj, "raw_event"):
+        return to_json()
+    raise TypeError("Object of type %s is not JSON serializable" % type(obj).__name__)
+
+
+try:  # the C encoder, built once (json.JSONEncoder.encode rebuilds it on every call)
+    from _json import make_encoder as _c_make_encoder
+    from json.encoder import encode_basestring as _encode_str
+
+    _c_encoder = _c_make_encoder(None, json_default, _encode_str, None, ":", ",",
+                                 False, False, False)
+
+    def _encode(obj: Any) -> str:
+        try:
+            return "".join(_c_encoder(obj, 0))
+        except RecursionError:
+            raise ValueError("Circular reference detected") from None
+except ImportError:  # pragma: no cover - CPython always has _json
+    _encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False,
+                               default=json_default).encode
+
+
+def _finite(obj: Any) -> Any:
+    """Replace NaN and infinities with None, as ``JSON.stringify`` writes ``null``."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v) for v in obj]
+    return obj
+
+
+def dumps(obj: Any) -> str:
+    """Serialise ``obj`` to compact JSON with dates as ``YYYY-MM-DDTHH:MM:SS.mmmZ``.
+
+    Non-finite floats (NaN, infinities) are written as ``null``, as JavaScript does,
+    so the output is always valid JSON.
+
+    Args:
+        obj: A JSON-like value; datetimes and facades are allowed anywhere.
+
+    Returns:
+        The JSON text.
+
+    Raises:
+        TypeError: When ``obj`` holds a value JSON cannot represent.
+        ValueError: When ``obj`` is circular.
+    """
+    try:
+        return _encode(obj)
+    except ValueError as err:
+        if "Out of range float" not in str(err):
+            raise
+    return _encode(_finite(obj))

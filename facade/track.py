@@ -1,0 +1,320 @@
+"""``Track``: an event with properties (``lib/track.js``), e-commerce helpers included."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar, Dict, Optional, Tuple
+
+from .base import _EMPTY, Facade
+from .identify import Identify
+from .objcase import lookup
+from .views import get, property_field, read
+from .values import export, is_email, out, truthy
+
+__all__ = ["Track", "currency"]
+
+_ORDER_COMPLETED = re.compile(
+    r"^[ _]?completed[ _]?order[ _]?|^[ _]?order[ _]?completed[ _]?$", re.I)
+_LEADING_FLOAT = re.compile(r"\s*[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def _is_number(value: Any) -> bool:
+    return (type(value) is int or type(value) is float) and value == value
+
+
+def currency(value: Any) -> Any:
+    """Read a money amount the way ``Track#revenue()`` does.
+
+    Numbers pass through; in a string every ``$`` is dropped and the leading number is
+    parsed (``parseFloat``), an integral result becoming an ``int``.
+
+    Args:
+        value: A raw amount.
+
+    Returns:
+        The number, or None for falsy, unparseable or non-numeric values.
+    """
+    if not truthy(value) or type(value) is bool:
+        return None
+    if type(value) is int or type(value) is float:
+        return value
+    if not isinstance(value, str):
+        return None
+    m = _LEADING_FLOAT.match(value.replace("$", ""))
+    if not m:
+        return None
+    number = float(m.group(0))
+    if number != number or number in (float("inf"), float("-inf")):
+        return None
+    return int(number) if number.is_integer() else number
+
+
+def _to_number(value: Any) -> Any:
+    """JavaScript's numeric coercion for the arithmetic of :meth:`Track.subtotal`."""
+    if _is_number(value):
+        return value
+    if isinstance(value, str):
+        try:
+            number = float(value.strip() or 0)
+        except ValueError:
+            return None
+        return int(number) if number.is_integer() else number
+    return None
+
+
+class Track(Facade):
+    """A ``track`` message."""
+
+    __slots__ = ()
+    _TYPE: ClassVar[Optional[str]] = "track"
+    _ACCESSORS: ClassVar[Tuple[str, ...]] = (
+        "event", "properties", "value", "category", "id", "sku", "tax", "name", "price",
+        "total", "repeat", "coupon", "shipping", "discount", "description", "plan",
+        "product_id", "promotion_id", "cart_id", "checkout_id", "payment_id", "coupon_id",
+        "wishlist_id", "review_id", "shipping_method", "payment_method", "order_id",
+        "subtotal", "products", "quantity", "currency", "referrer", "query", "username",
+        "email", "revenue", "cents",
+    )
+    _VIEWS: ClassVar[Dict[str, str]] = {"properties": "_prp"}
+
+    def _build_properties(self) -> dict:
+        props = self._obj.get("properties")
+        return props if isinstance(props, dict) else _EMPTY
+
+    def _first_prop(self, *paths: str) -> Any:
+        value: Any = None
+        for path in paths:
+            value = get(self._pv or self._prp(), path)
+            if truthy(value):
+                break
+        return out(value)
+
+    def event(self) -> Any:
+        """The ``event`` field.
+
+        Returns:
+            The event name or None.
+        """
+        return export(self._obj.get("event"))
+
+    def properties(self, aliases: Optional[Dict[str, str]] = None) -> dict:
+        """The ``properties`` field (``{}`` when not an object).
+
+        Args:
+            aliases: ``{from: to}`` renames; ``from`` naming an accessor (e.g.
+                ``revenue``) takes its value; a 1:1 alias keeps its key.
+
+        Returns:
+            A fresh dict.
+        """
+        ret = export(self._properties_view())
+        if aliases:
+            return self._aliased(ret, aliases, (self._pv or self._prp()), "")
+        return ret
+
+    value = property_field("value")
+
+    category = property_field("category")
+
+    id = property_field("id")
+
+    sku = property_field("sku")
+
+    tax = property_field("tax")
+
+    name = property_field("name")
+
+    price = property_field("price")
+
+    total = property_field("total")
+
+    repeat = property_field("repeat")
+
+    coupon = property_field("coupon")
+
+    shipping = property_field("shipping")
+
+    discount = property_field("discount")
+
+    description = property_field("description")
+
+    plan = property_field("plan")
+
+    # ``x_id`` and ``xId`` are the same key under obj-case, so one lookup answers both.
+    product_id = property_field("product_id")
+
+    promotion_id = property_field("promotion_id")
+
+    cart_id = property_field("cart_id")
+
+    checkout_id = property_field("checkout_id")
+
+    payment_id = property_field("payment_id")
+
+    coupon_id = property_field("coupon_id")
+
+    wishlist_id = property_field("wishlist_id")
+
+    review_id = property_field("review_id")
+
+    shipping_method = property_field("shipping_method")
+
+    payment_method = property_field("payment_method")
+
+    def order_id(self) -> Any:
+        """``properties.id``, else ``order_id`` (or ``orderId``): ``id`` comes first.
+
+        Returns:
+            The value or None.
+        """
+        view = self._pv or self._prp()
+        value = get(view, "id")
+        if value is None or not truthy(value):
+            value = get(view, "order_id")
+        return out(value)
+
+    def subtotal(self) -> Any:
+        """``properties.subtotal``, else the total less tax and shipping, *plus* discount.
+
+        Without ``total`` the revenue is used, unadjusted. Arithmetic follows the
+        original (the discount is added back); numeric strings count as numbers and
+        other non-numeric parts are ignored.
+
+        Returns:
+            The subtotal, or 0 when there is nothing to compute it from.
+        """
+        subtotal = get(self._pv or self._prp(), "subtotal")
+        total = self.total()
+        from_total = truthy(total)
+        if not from_total:
+            total = self.revenue()
+        if truthy(subtotal):
+            return out(subtotal)
+        if not truthy(total):
+            return 0
+        if from_total:
+            for part, sign in ((self.tax(), -1), (self.shipping(), -1), (self.discount(), 1)):
+                if truthy(part):
+                    a, b = _to_number(total), _to_number(part)
+                    if a is not None and b is not None:
+                        total = a + sign * b
+        return total
+
+    def products(self) -> list:
+        """``properties.products`` when a list, without null entries; else ``[]``.
+
+        Returns:
+            A fresh list.
+        """
+        products = lookup(self._pv or self._prp(), "products")
+        if not isinstance(products, list):
+            return []
+        return export([p for p in products if p is not None])
+
+    def quantity(self) -> Any:
+        """``properties.quantity`` (exact key), else 1 (also for 0).
+
+        Returns:
+            The quantity.
+        """
+        props = self._obj.get("properties")
+        value = props.get("quantity") if isinstance(props, dict) else None
+        return export(value) if truthy(value) else 1
+
+    def currency(self) -> Any:
+        """``properties.currency`` (exact key), else ``"USD"``.
+
+        Returns:
+            The currency code.
+        """
+        props = self._obj.get("properties")
+        value = props.get("currency") if isinstance(props, dict) else None
+        return export(value) if truthy(value) else "USD"
+
+    def referrer(self) -> Any:
+        """``context.referrer.url``, else ``context.page.referrer``, else
+        ``properties.referrer``.
+
+        Returns:
+            The value or None.
+        """
+        options = (self._ov or self._ctx())
+        value = get(options, "referrer.url")
+        if not truthy(value):
+            value = get(options, "page.referrer")
+            if not truthy(value):
+                value = get(self._pv or self._prp(), "referrer")
+        return out(value)
+
+    def query(self) -> Any:
+        """``context.query``."""
+        return read(self._ov or self._ctx(), "query")
+
+    def username(self) -> Any:
+        """``context.traits.username``, else ``properties.username``, else the user id,
+        else the anonymous id.
+
+        Returns:
+            The value or None.
+        """
+        value = get(self._tv or self._trt(), "username")
+        if not truthy(value):
+            value = get(self._pv or self._prp(), "username")
+            if not truthy(value):
+                value = self.user_id()
+                if not truthy(value):
+                    return self.session_id()
+        return out(value)
+
+    def email(self) -> Any:
+        """``context.traits.email``, else ``properties.email``, else the user id when it
+        looks like an e-mail address.
+
+        Returns:
+            The address or None.
+        """
+        email = get(self._tv or self._trt(), "email")
+        if not truthy(email):
+            email = get(self._pv or self._prp(), "email")
+            if not truthy(email):
+                email = get(self._ov or self._ctx(), "traits.email")
+        if truthy(email):
+            return out(email)
+        user_id = self.user_id()
+        return user_id if is_email(user_id) else None
+
+    def revenue(self) -> Any:
+        """``properties.revenue`` as a number (``"$12.50"`` is 12.5); for an "Order
+        Completed" event without revenue, ``properties.total``.
+
+        Returns:
+            The number or None.
+        """
+        revenue = get(self._pv or self._prp(), "revenue")
+        if not truthy(revenue):
+            event = self._obj.get("event")
+            if isinstance(event, str) and _ORDER_COMPLETED.search(event):
+                revenue = get(self._pv or self._prp(), "total")
+        return currency(revenue)
+
+    def cents(self) -> Any:
+        """The revenue times 100 when it is a number, else ``value()``, else 0.
+
+        Returns:
+            The amount in cents.
+        """
+        revenue = self.revenue()
+        if _is_number(revenue):
+            return revenue * 100
+        value = self.value()
+        return value if truthy(value) else 0
+
+    def identify(self) -> Identify:
+        """This message as an :class:`Identify` whose traits are this call's traits.
+
+        Returns:
+            A new Identify over a copy of the message.
+        """
+        json = self._derived_json()
+        json["traits"] = self.traits()
+        return Identify(json)

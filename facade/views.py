@@ -1,0 +1,141 @@
+"""Reading the facade's internal views: ``(dict, objcase index)`` pairs.
+
+``get`` is :func:`facade.objcase.lookup` with strict ISO strings read as datetimes
+(containers come back uncopied, for internal logic); ``read`` also copies containers
+(for values handed to callers). The one-segment case is inlined: these two functions
+are on the hot path of almost every accessor.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from .dates import iso_value
+from .objcase import _PATHS, View, _compile, lookup
+from .values import _IMMUTABLE, export
+
+__all__ = ["View", "get", "read", "context_field", "property_field", "trait_field"]
+
+
+def get(view: View, path: str) -> Any:
+    """The value at ``path`` in ``view`` (uncopied), a strict ISO string as a datetime.
+
+    Args:
+        view: ``(dict, index, nested)`` (see :func:`facade.objcase.lookup`).
+        path: A dot-separated path (any case and separators).
+
+    Returns:
+        The value or None.
+    """
+    compiled = _PATHS.get(path)
+    if compiled is not None and compiled[0] == 1:
+        hit = view[1].get(compiled[1])
+        if hit is None:
+            return None
+        value = view[0][hit[1]]
+    else:
+        value = lookup(view, path)
+    if type(value) is str and len(value) > 9 and value[4] == "-":
+        return iso_value(value)
+    return value
+
+
+def read(view: View, path: str) -> Any:
+    """The value at ``path`` in ``view`` as callers get it: copied and converted.
+
+    Args:
+        view: ``(dict, index, nested)`` (see :func:`facade.objcase.lookup`).
+        path: A dot-separated path (any case and separators).
+
+    Returns:
+        A fresh value or None.
+    """
+    compiled = _PATHS.get(path)
+    if compiled is not None and compiled[0] == 1:
+        hit = view[1].get(compiled[1])
+        if hit is None:
+            return None
+        value = view[0][hit[1]]
+    else:
+        value = lookup(view, path)
+    t = type(value)
+    if t is str:
+        if len(value) > 9 and value[4] == "-":
+            return iso_value(value)
+        return value
+    if t in _IMMUTABLE:
+        return value
+    return export(value)
+
+
+def _accessor(which: str, path: str, doc: str) -> Callable[[Any], Any]:
+    """A method returning ``read(<view>, path)``; one-segment paths are inlined."""
+    compiled = _PATHS.get(path) or _compile(path)
+    if compiled[0] != 1:
+        slot_, build_ = _VIEW_SLOTS[which]
+
+        def accessor(self: Any) -> Any:
+            return read(getattr(self, slot_) or getattr(self, build_)(), path)
+        accessor.__doc__ = doc
+        return accessor
+    key = compiled[1]
+    slot, build = _VIEW_SLOTS[which]
+
+    # The body of read(), inlined: these accessors run for nearly every message.
+    def fast(self: Any) -> Any:
+        view = getattr(self, slot) or getattr(self, build)()
+        hit = view[1].get(key)
+        if hit is None:
+            return None
+        value = view[0][hit[1]]
+        t = type(value)
+        if t is str:
+            if len(value) > 9 and value[4] == "-":
+                return iso_value(value)
+            return value
+        if t in _IMMUTABLE:
+            return value
+        return export(value)
+
+    fast.__doc__ = doc
+    return fast
+
+
+_VIEW_SLOTS = {"context": ("_ov", "_ctx"), "properties": ("_pv", "_prp"),
+               "traits": ("_tv", "_trt")}
+
+
+def context_field(path: str) -> Callable[[Any], Any]:
+    """Build an accessor for ``context.<path>`` (the original's ``Facade.proxy``).
+
+    Args:
+        path: The path below the context.
+
+    Returns:
+        A method to assign in a class body.
+    """
+    return _accessor("context", path, "``context.%s``." % path)
+
+
+def property_field(path: str) -> Callable[[Any], Any]:
+    """Build an accessor for ``properties.<path>`` (the type's own properties).
+
+    Args:
+        path: The path below the properties.
+
+    Returns:
+        A method to assign in a class body.
+    """
+    return _accessor("properties", path, "``properties.%s``." % path)
+
+
+def trait_field(path: str) -> Callable[[Any], Any]:
+    """Build an accessor for ``traits.<path>`` (the type's own traits).
+
+    Args:
+        path: The path below the traits.
+
+    Returns:
+        A method to assign in a class body.
+    """
+    return _accessor("traits", path, "``traits.%s``." % path)
