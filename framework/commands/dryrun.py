@@ -1,0 +1,205 @@
+"""What ``framework preview`` and ``framework curl`` share: the arguments, reading the settings
+and the message, and running the pipeline once in the network sandbox."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from .. import errors
+
+__all__ = ["add_arguments", "DryRun", "UsageError", "dry_run", "load_settings", "load_message",
+           "Masker", "NO_PAYLOAD"]
+
+#: ``DryRun.payload`` when the pipeline stopped before mapping.
+NO_PAYLOAD = object()
+
+
+class UsageError(Exception):
+    """The command line cannot be acted on (unknown slug, unreadable JSON...)."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of ``preview`` and ``curl``."""
+    parser.add_argument("slug", help="the integration's slug (see `framework list`)")
+    parser.add_argument("message", help="a message JSON file, the name of one of the "
+                        "integration's fixtures, or - to read the message from stdin")
+    parser.add_argument("--settings", metavar="JSON|@FILE",
+                        help="the settings as a JSON object, or @file to read them "
+                        "(default: the fixture's settings, else {})")
+    parser.add_argument("--status", type=int, default=200,
+                        help="the status the fake endpoint answers (default 200)")
+    parser.add_argument("--show-secrets", action="store_true",
+                        help="show secret settings (key, token, secret, password...) as is")
+
+
+def _json(text: str, what: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{what} is not valid JSON: {exc.msg} at line {exc.lineno} "
+                         f"column {exc.colno}") from None
+
+
+def _read(path: str, what: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {what} {path!r}: {exc}") from None
+
+
+def load_settings(value: str | None) -> dict[str, Any] | None:
+    """The settings from ``--settings`` (``None`` when not given).
+
+    Raises:
+        UsageError: Not JSON, not an object, or an unreadable ``@file``.
+    """
+    if value is None:
+        return None
+    text = _read(value[1:], "the settings file") if value.startswith("@") else value
+    settings = _json(text, "--settings")
+    if not isinstance(settings, dict):
+        raise UsageError(f"--settings must be a JSON object, got {type(settings).__name__}")
+    return settings
+
+
+def load_message(value: str, integration: type, stdin: TextIO | None = None
+                 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The message, and the settings of the fixture it came from (if it did).
+
+    ``value`` is ``-`` (stdin), a JSON file (a message, or a whole fixture document), or the
+    name of one of the integration's fixtures.
+
+    Raises:
+        UsageError: Nothing readable by that name, or not a JSON object.
+    """
+    from ..testing.fixtures import FixtureError, find_fixture, fixture_dirs, load_fixture
+
+    if value == "-":
+        data = _json((stdin or sys.stdin).read(), "the message on stdin")
+    elif Path(value).is_file():
+        data = _json(_read(value, "the message file"), value)
+    else:
+        try:
+            fixture = load_fixture(find_fixture(value, fixture_dirs(integration.slug(),
+                                                                    integration.__module__)))
+        except FixtureError as exc:
+            raise UsageError(f"{value!r} is neither a file nor a usable fixture: {exc}") \
+                from None
+        return fixture.input, fixture.settings
+    if not isinstance(data, dict):
+        raise UsageError(f"the message must be a JSON object, got {type(data).__name__}")
+    if isinstance(data.get("input"), dict) and "type" not in data:  # a fixture document
+        settings = data.get("settings")
+        return data["input"], settings if isinstance(settings, dict) else None
+    return data, None
+
+
+class Masker:
+    """Hides the values of secret settings in text, unless told to show them.
+
+    A setting is secret when its key, at any depth, looks secret (``apiKey``, ``token``,
+    ``sharedSecret``, ``headers.Authorization``...).
+    """
+
+    def __init__(self, settings: dict[str, Any], show: bool = False) -> None:
+        from ..testing.secrets import deep_secret_values
+
+        self.show = show
+        self.secrets = [] if show else deep_secret_values(settings)
+
+    def text(self, value: str) -> str:
+        """``value`` with every secret replaced by ``[REDACTED]``."""
+        return value if self.show else errors.redact(value, self.secrets)
+
+    def header(self, name: str, value: str) -> str:
+        """A header's value, hidden entirely when its name looks secret (Authorization...)."""
+        if not self.show and errors.is_secret_key(name):
+            return "[REDACTED]"
+        return self.text(value)
+
+    def settings(self, settings: Any) -> Any:
+        """The settings with the value of each secret-looking key hidden, at any depth."""
+        if self.show:
+            return settings
+        if isinstance(settings, dict):
+            return {k: "[REDACTED]" if errors.is_secret_key(k) and not isinstance(v, dict)
+                    else self.settings(v) for k, v in settings.items()}
+        if isinstance(settings, list):
+            return [self.settings(v) for v in settings]
+        return settings
+
+
+@dataclass
+class DryRun:
+    """One offline run of the pipeline.
+
+    Attributes:
+        integration: The integration class.
+        settings: The settings used.
+        message: The message dict.
+        facade: The message's facade (``None`` when it could not be built).
+        method: The method the message routed to, if it got that far.
+        payload: What the method received, or :data:`NO_PAYLOAD`.
+        exchanges: Each request made, with the sandbox's reply.
+        responses: What ``process`` returned.
+        error: What ``process`` raised, if anything.
+    """
+
+    integration: type
+    settings: dict[str, Any]
+    message: dict[str, Any]
+    facade: Any = None
+    method: str | None = None
+    payload: Any = NO_PAYLOAD
+    exchanges: list[Any] = field(default_factory=list)
+    responses: list[Any] = field(default_factory=list)
+    error: BaseException | None = None
+
+
+def _no_sleep(seconds: float) -> None:
+    """A dry run never waits between retries."""
+
+
+def dry_run(args: argparse.Namespace, stdin: TextIO | None = None) -> DryRun:
+    """Load the integration, settings and message named by ``args`` and run the pipeline in
+    the sandbox, where every request gets ``args.status``.
+
+    Raises:
+        UsageError: The arguments name nothing usable.
+    """
+    import facade
+
+    from integrations import load
+
+    from ..testing.sandbox import Reply, Sandbox
+
+    try:
+        integration = load(args.slug)
+    except LookupError as exc:
+        raise UsageError(str(exc).strip("'\"")) from None
+    settings = load_settings(args.settings)
+    message, fixture_settings = load_message(args.message, integration, stdin)
+    if settings is None:
+        settings = fixture_settings or {}
+    run = DryRun(integration, settings, message)
+    run.facade = facade.create(message)
+    try:
+        instance = integration(settings, sleep=_no_sleep)
+        run.method, msg = instance.prepare(run.facade)
+        run.payload = instance.payload_for(run.method, msg)
+    except Exception as exc:  # noqa: BLE001 - shown to the user
+        run.error = exc
+        return run
+    sandbox = Sandbox(default=Reply(args.status))
+    with sandbox:
+        try:
+            run.responses = instance.process(run.facade)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            run.error = exc
+    run.exchanges = sandbox.exchanges
+    return run

@@ -1,0 +1,33 @@
+"""Integrations for the command tests, registered by monkeypatching ``integrations.available``."""
+
+from importlib.metadata import EntryPoint
+from types import SimpleNamespace
+
+import integrations
+from framework import integration
+
+
+class Acme(integration("Acme")
+           .endpoint("https://api.acme.test/v1")
+           .ensure("settings.apiKey")
+           .mapper(SimpleNamespace(identify=lambda msg, settings: {"id": msg.user_id()}))):
+    def identify(self, payload):
+        return (self.post("/users").set("Authorization", f"Bearer {self.settings['apiKey']}")
+                .query({"key": self.settings["apiKey"]}).send(payload).end())
+
+    def page(self, msg):
+        return self.post("/pages").type("form").send({"name": "it's"}).end()
+
+    def group(self, msg):
+        raise KeyError("a bug")
+
+    def track(self, msg):
+        return None
+
+
+def install(monkeypatch, **extra):
+    """Make ``acme`` (and ``extra`` entry points) the installed integrations."""
+    found = {"acme": EntryPoint("acme", "command_toys:Acme", integrations.GROUP)}
+    found.update({name: EntryPoint(name, value, integrations.GROUP)
+                  for name, value in extra.items()})
+    monkeypatch.setattr(integrations, "available", lambda: dict(found))

@@ -1,0 +1,28 @@
+"""The commands are wired into the ``framework`` command."""
+
+from framework import cli
+
+
+def test_the_framework_command_runs_them(capsys, tmp_path):
+    assert cli.main(["list"]) == 0
+    assert "webhooks  Webhooks" in capsys.readouterr().out
+    assert cli.main(["preview", "webhooks", "track-basic"]) == 0
+    assert "Request 1    POST https://hooks.test/a" in capsys.readouterr().out
+    assert cli.main(["curl", "webhooks", "track-basic"]) == 0
+    assert capsys.readouterr().out.startswith("curl -X POST https://hooks.test/a")
+    assert cli.main(["new", "!!!", "--root", str(tmp_path)]) == 1
+    assert "gives an empty slug" in capsys.readouterr().err
+
+
+def test_the_testing_names_are_exported():
+    import framework.testing as testing
+
+    for name in testing.__all__:
+        assert getattr(testing, name) is not None
+    assert set(testing.__all__) <= set(dir(testing))
+    try:
+        testing.nope
+    except AttributeError as exc:
+        assert "has no attribute 'nope'" in str(exc)
+    else:  # pragma: no cover
+        raise AssertionError("expected AttributeError")
