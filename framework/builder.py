@@ -43,7 +43,8 @@ def slugify(name: str) -> str:
 def parse_duration(value: float | int | str) -> float:
     """Seconds from a number of seconds or a string such as ``'3s'``, ``'500ms'``, ``'1m'``."""
     if isinstance(value, bool):
-        raise ValueError(f"duration must be a number of seconds or a string like '3s', got {value!r}")
+        raise ValueError(
+            f"duration must be a number of seconds or a string like '3s', got {value!r}")
     if isinstance(value, (int, float)):
         seconds = float(value)
     else:

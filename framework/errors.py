@@ -39,6 +39,7 @@ __all__ = [
     "ProgrammingError",
     "is_secret_key",
     "secret_values",
+    "mask",
     "redact",
 ]
 
@@ -50,14 +51,36 @@ def is_secret_key(name: str) -> bool:
     return bool(_SECRET_KEY.search(str(name)))
 
 
-def secret_values(settings: Mapping[str, Any] | None) -> list[str]:
-    """The string values of the secret settings in ``settings``, longest first."""
-    if not settings:
-        return []
-    found = {str(v) for k, v in settings.items()
-             if is_secret_key(k) and isinstance(v, (str, int)) and not isinstance(v, bool)
-             and len(str(v)) >= 4}
+def secret_values(settings: Any) -> list[str]:
+    """The values of secret-looking keys at any depth of ``settings`` (``apiKey``,
+    ``headers.Authorization``...), longest first; values shorter than 4 characters are left
+    alone, as hiding them would mangle ordinary text."""
+    found: set[str] = set()
+    _collect_secrets(settings, found, secret=False)
     return sorted(found, key=len, reverse=True)
+
+
+def _collect_secrets(value: Any, found: set[str], secret: bool) -> None:
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            _collect_secrets(item, found, secret or is_secret_key(key))
+    elif isinstance(value, list):
+        for item in value:
+            _collect_secrets(item, found, secret)
+    elif secret and isinstance(value, (str, int)) and not isinstance(value, bool) \
+            and len(str(value)) >= 4:
+        found.add(str(value))
+
+
+def mask(settings: Any) -> Any:
+    """A copy of ``settings`` with the value of every secret-looking key replaced by
+    ``[REDACTED]``, at any depth."""
+    if isinstance(settings, Mapping):
+        return {k: "[REDACTED]" if is_secret_key(k) and not isinstance(v, Mapping) else mask(v)
+                for k, v in settings.items()}
+    if isinstance(settings, list):
+        return [mask(v) for v in settings]
+    return settings
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:

@@ -80,9 +80,7 @@ class Integration(Builder):
         """Hook run at the end of construction; override to prepare state from settings."""
 
     def __repr__(self) -> str:
-        shown = {k: ("[REDACTED]" if errors.is_secret_key(k) else v)
-                 for k, v in self.settings.items()}
-        return f"<{type(self).__name__} {self.name!r} settings={shown!r}>"
+        return f"<{type(self).__name__} {self.name!r} settings={errors.mask(self.settings)!r}>"
 
     # -- declarations as data ---------------------------------------------------------------
 

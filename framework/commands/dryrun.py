@@ -107,10 +107,8 @@ class Masker:
     """
 
     def __init__(self, settings: dict[str, Any], show: bool = False) -> None:
-        from ..testing.secrets import deep_secret_values
-
         self.show = show
-        self.secrets = [] if show else deep_secret_values(settings)
+        self.secrets = [] if show else errors.secret_values(settings)
 
     def text(self, value: str) -> str:
         """``value`` with every secret replaced by ``[REDACTED]``."""
@@ -124,14 +122,7 @@ class Masker:
 
     def settings(self, settings: Any) -> Any:
         """The settings with the value of each secret-looking key hidden, at any depth."""
-        if self.show:
-            return settings
-        if isinstance(settings, dict):
-            return {k: "[REDACTED]" if errors.is_secret_key(k) and not isinstance(v, dict)
-                    else self.settings(v) for k, v in settings.items()}
-        if isinstance(settings, list):
-            return [self.settings(v) for v in settings]
-        return settings
+        return settings if self.show else errors.mask(settings)
 
 
 @dataclass

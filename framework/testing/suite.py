@@ -35,7 +35,6 @@ from ..builder import slugify
 from .fixtures import FixtureError, fixture_dirs, fixture_paths, load_fixture
 from .samples import sample_message
 from .sandbox import Reply, Sandbox
-from .secrets import deep_secret_values
 
 __all__ = ["IntegrationSuite", "CHECKS"]
 
@@ -202,7 +201,7 @@ class IntegrationSuite:
         check()
 
     def _run_generated(self, message: Any, status: int) -> None:
-        secrets = deep_secret_values(self.settings)
+        secrets = errors.secret_values(self.settings)
         sandbox = Sandbox(default=Reply(status, {"error": "sandbox reply"}))
         with sandbox:
             try:
@@ -221,7 +220,7 @@ class IntegrationSuite:
     def test_no_secret_leaks(self, request: pytest.FixtureRequest,
                              caplog: pytest.LogCaptureFixture) -> None:
         """No secret setting's value shows in ``repr()``, errors, or log records."""
-        secrets = deep_secret_values(self.settings)
+        secrets = errors.secret_values(self.settings)
         instance = self._instance()
         _assert_no_secret(secrets, "repr(integration)", repr(instance))
         echo = " ".join(secrets) or "nothing secret"

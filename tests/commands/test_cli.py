@@ -26,3 +26,20 @@ def test_the_testing_names_are_exported():
         assert "has no attribute 'nope'" in str(exc)
     else:  # pragma: no cover
         raise AssertionError("expected AttributeError")
+
+
+def test_only_the_chosen_command_is_imported(monkeypatch, capsys):
+    broken = dict(cli.COMMANDS, sink=("framework.no_such_module", "broken on purpose"))
+    monkeypatch.setattr(cli, "COMMANDS", broken)
+    assert cli.main(["list"]) == 0
+    capsys.readouterr()
+    import pytest
+    with pytest.raises(ModuleNotFoundError, match="no_such_module"):
+        cli.main(["sink"])
+
+
+def test_no_command_prints_help(capsys):
+    assert cli.main([]) == 0
+    out = capsys.readouterr().out
+    for name in cli.COMMANDS:
+        assert name in out

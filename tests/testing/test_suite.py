@@ -177,8 +177,11 @@ def test_generated_run_accepts_framework_errors():
 
 
 def test_secrets_are_found_at_any_depth():
-    from framework.testing.secrets import deep_secret_values
+    from framework.errors import mask, secret_values
 
     settings = {"apiKey": "top-level-key", "headers": {"Authorization": "Bearer deep-one"},
                 "list": [{"token": "in-a-list"}], "plain": "not-secret", "password": "abc"}
-    assert deep_secret_values(settings) == ["Bearer deep-one", "top-level-key", "in-a-list"]
+    assert secret_values(settings) == ["Bearer deep-one", "top-level-key", "in-a-list"]
+    assert mask(settings) == {
+        "apiKey": "[REDACTED]", "headers": {"Authorization": "[REDACTED]"},
+        "list": [{"token": "[REDACTED]"}], "plain": "not-secret", "password": "[REDACTED]"}
