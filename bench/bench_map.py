@@ -1,5 +1,9 @@
 #!/usr/bin/env python3
-"""Map benchmark: ``facade.create`` + the Acme mapper + ``facade.dumps`` over the reference corpus.
+"""Map benchmark: the Acme integration's pipeline + ``facade.dumps`` over the reference corpus.
+
+Each message goes through ``Acme.prepare`` (wrap with the facade, enabled, validate, route)
+and ``payload_for`` (the Acme mapper, facade accessors only), then ``facade.dumps``; nothing
+is sent.
 
     python -m bench.bench_map [--n 50000] [--seed 20240101] [--warmup 5000] [--repeats 3]
                               [--shared DIR] [--corpus FILE]
@@ -28,10 +32,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from bench.acme import MAPPERS  # noqa: E402
-from facade import create, dumps  # noqa: E402
+from bench.acme_integration import Acme  # noqa: E402
+from facade import dumps  # noqa: E402
 
-SETTINGS = {"apiKey": "bench-api-key"}
+SETTINGS = {"apiKey": "bench-api-key", "endpoint": "http://127.0.0.1:9"}
+ACME = Acme(SETTINGS)
 DEFAULT_SHARED = os.path.join(ROOT, "..", "shared", "bench")
 
 
@@ -59,17 +64,16 @@ def ensure_corpus(shared: str, n: int, seed: int, path: str) -> str:
 
 def project_line(m: dict) -> str:
     """Our payload for one message, serialised."""
-    f = create(m)
-    return dumps(MAPPERS[f.type()](f, SETTINGS))
+    method, msg = ACME.prepare(m)
+    return dumps(ACME.payload_for(method, msg))
 
 
 def pass_project(objs: List[dict]) -> int:
     chars = 0
-    mappers = MAPPERS
-    settings = SETTINGS
+    prepare, payload_for = ACME.prepare, ACME.payload_for
     for m in objs:
-        f = create(m)
-        chars += len(dumps(mappers[f.type()](f, settings)))
+        method, msg = prepare(m)
+        chars += len(dumps(payload_for(method, msg)))
     return chars
 
 

@@ -9,15 +9,18 @@ keeps the position of the record it came from; a converter must therefore not ca
 one record to the next.
 
 The built-in ``segment`` converter passes messages through and expands Segment batch bodies
-(``{"batch": [...]}``) into their messages. Other packages add formats with
+(``{"batch": [...]}``) into their messages. Installed packages add formats under the
+entry-point group ``framework.converters`` (found on first use), or at run time with
 :func:`register_converter`::
 
-    from framework.runner import register_converter
-    register_converter("harness-fme-impressions", impressions_to_messages)
+    [options.entry_points]
+    framework.converters =
+        harness-fme-impressions = integrations.harness_fme.source:convert_impressions
 """
 
 from __future__ import annotations
 
+from importlib.metadata import entry_points
 from typing import Any, Callable, Iterable, Iterator
 
 __all__ = ["Converter", "UnknownFormatError", "register_converter", "get_converter",
@@ -28,6 +31,9 @@ Converter = Callable[[Iterator[Any]], Iterable[Any]]
 
 #: The converter used when ``--from`` is not given.
 DEFAULT_CONVERTER = "segment"
+
+#: The entry-point group installed packages register converters under.
+GROUP = "framework.converters"
 
 
 class UnknownFormatError(LookupError):
@@ -85,15 +91,24 @@ def get_converter(name: str) -> Converter:
     Raises:
         UnknownFormatError: No converter has that name; the message lists the known ones.
     """
-    try:
-        return _CONVERTERS[name]
-    except KeyError:
-        raise UnknownFormatError(name, _CONVERTERS) from None
+    fn = _CONVERTERS.get(name)
+    if fn is not None:
+        return fn
+    installed = _installed()
+    if name in installed:
+        fn = installed[name].load()
+        register_converter(name, fn)
+        return fn
+    raise UnknownFormatError(name, {*_CONVERTERS, *installed})
 
 
 def converter_names() -> list[str]:
-    """The names of every registered converter, sorted."""
-    return sorted(_CONVERTERS)
+    """The names of every registered or installed converter, sorted."""
+    return sorted({*_CONVERTERS, *_installed()})
+
+
+def _installed() -> dict[str, Any]:
+    return {ep.name: ep for ep in entry_points(group=GROUP)}
 
 
 def type_name(value: Any) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 
@@ -42,7 +43,7 @@ def test_register_and_look_up():
     register_converter("pairs", pairs)
     register_converter("pairs", pairs)  # the same function again is fine
     assert get_converter("pairs") is pairs
-    assert converter_names() == ["pairs", "segment"]
+    assert converter_names() == ["harness-fme-impressions", "pairs", "segment"]
 
 
 def test_unknown_format_names_it_and_the_known_ones():
@@ -50,7 +51,7 @@ def test_unknown_format_names_it_and_the_known_ones():
     with pytest.raises(UnknownFormatError) as info:
         get_converter("harness")
     assert str(info.value) == "unknown input format 'harness' (--from); known formats: " \
-                              "pairs, segment"
+                              "harness-fme-impressions, pairs, segment"
     with pytest.raises(UnknownFormatError, match="'nope'"):
         InputReader(io.BytesIO(b""), converter="nope")
 
@@ -89,3 +90,17 @@ def test_converter_callable_and_resume_inside_an_expanded_record(tmp_path):
     assert [p.skip for p, _ in full] == [1, 2, 0, 0]
     rest = [m["event"] for _, m in read_messages(str(path), converter=pairs, start=full[0][0])]
     assert rest == ["y", "z", "v"]
+
+
+def test_installed_converters_load_from_their_entry_point():
+    from integrations.harness_fme.source import convert_impressions
+
+    assert get_converter("harness-fme-impressions") is convert_impressions
+    impression = {"key": "u1", "split": "new_checkout", "environmentId": "env-1",
+                  "environmentName": "Production", "treatment": "on", "time": 1700000000000,
+                  "label": "default rule", "splitVersionNumber": 7}
+    reader = InputReader(io.BytesIO(json.dumps([impression]).encode()),
+                         converter="harness-fme-impressions")
+    (_, message), = list(reader)
+    assert message["event"] == "get_treatment" and message["userId"] == "u1"
+    assert message["properties"]["treatment"] == "on"
