@@ -23,5 +23,11 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/python -m flake8 facade framework integrations tests
 
+demo: $(STAMP)
+	$(BIN)/python examples/demo.py
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
 clean:
 	rm -rf $(VENV) .framework build dist *.egg-info .pytest_cache .hypothesis

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Any, Mapping
+from typing import Any
 
 import facade
 
@@ -42,7 +42,7 @@ def attribute_values(traits: Any, notes: list[str]) -> dict[str, str]:
         notes: Receives one line for each trait left out because its name is not a valid
             attribute id.
     """
-    if not isinstance(traits, Mapping):
+    if not isinstance(traits, dict):
         return {}
     values: dict[str, str] = {}
     for name, value in traits.items():

@@ -47,7 +47,7 @@ def _records(msg: Facade, settings: Mapping[str, Any], event_type_id: str) -> di
     timestamp = _millis(msg)
     targets = [(tt, ident, "identity") for tt, ident in _identities(msg, settings)
                if ident is not None]
-    split = raw_properties.get("split") if isinstance(raw_properties, Mapping) else None
+    split = raw_properties.get("split") if isinstance(raw_properties, dict) else None
     if split is not None:
         targets.extend((tt, ident, "properties.split") for tt, ident in rec.split_pairs(split))
     records = []
@@ -138,7 +138,7 @@ def group(msg: Facade, settings: Mapping[str, Any]) -> dict[str, Any]:
     """One identity per ``{trafficType: key}`` of ``traits.split``, valued with the other
     traits; nothing without ``traits.split``."""
     traits = _raw(msg, "traits")
-    split = traits.get("split") if isinstance(traits, Mapping) else None
+    split = traits.get("split") if isinstance(traits, dict) else None
     if not split:
         return _nothing("identities", "group has no traits.split")
     notes: list[str] = []

@@ -88,7 +88,7 @@ def split_pairs(value: Any) -> Iterator[tuple[Any, Any]]:
     """
     items = value if isinstance(value, list) else [value]
     for item in items:
-        if isinstance(item, Mapping) and item:
+        if isinstance(item, dict) and item:
             yield from item.items()
         else:
             yield None, item
@@ -111,7 +111,7 @@ def _scalar(value: Any) -> Any:
 def _flatten(value: Mapping[str, Any], prefix: str) -> Iterator[tuple[str, Any]]:
     for key, item in value.items():
         name = f"{prefix}{key}"
-        if isinstance(item, Mapping):
+        if isinstance(item, dict):
             yield from _flatten(item, name + ".")
         else:
             yield name, _scalar(item)
@@ -130,9 +130,11 @@ def properties(raw: Any, notes: list[str]) -> dict[str, Any]:
         raw: The message's raw ``properties``.
         notes: Receives one line for each property left out.
     """
-    if not isinstance(raw, Mapping):
+    if not isinstance(raw, dict):
         return {}
     flat = dict(_flatten({k: v for k, v in raw.items() if k != "split"}, ""))
+    if len(flat) <= MAX_PROPERTIES and len(facade.dumps(flat).encode()) <= MAX_PROPERTIES_BYTES:
+        return flat  # the usual case: within both limits, nothing to measure one by one
     out: dict[str, Any] = {}
     size = 2  # the braces
     over_count = over_size = 0

@@ -64,7 +64,7 @@ def _check_mappings(value: Any) -> errors.ValidationError | None:
         return _invalid('setting "identityMappings" must be a list of {"segmentIdentity": '
                         '"userId" | "anonymousId", "trafficType": "<name>"} objects')
     for index, item in enumerate(value):
-        if not isinstance(item, Mapping):
+        if not isinstance(item, dict):
             return _invalid('setting "identityMappings" item %d must be an object with '
                             '"segmentIdentity" and "trafficType"', index)
         identity = item.get("segmentIdentity")

@@ -1,0 +1,72 @@
+"""What the benchmarks share: the corpus, a sink in its own process, and the output format."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import urllib.request
+from contextlib import contextmanager
+from typing import Any, Iterator, Sequence
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED = os.path.abspath(os.environ.get("ACME_BENCH_DIR", os.path.join(ROOT, "..", "shared",
+                                                                        "bench")))
+WORK = os.path.join(ROOT, ".framework", "bench")
+
+
+def corpus(n: int, seed: int = 20240101) -> str:
+    """Path of the deterministic corpus of ``n`` messages, generated on first use."""
+    path = os.path.join(WORK, f"corpus-{n}-seed{seed}.ndjson")
+    if not os.path.exists(path):
+        os.makedirs(WORK, exist_ok=True)
+        with open(path + ".tmp", "w", encoding="utf-8") as out:
+            subprocess.run([sys.executable, os.path.join(SHARED, "gen_corpus.py"), str(n),
+                            "--seed", str(seed)], stdout=out, check=True)
+        os.replace(path + ".tmp", path)
+    return path
+
+
+def messages(n: int, seed: int = 20240101) -> list[dict[str, Any]]:
+    """The first ``n`` messages of the corpus."""
+    with open(corpus(n, seed), encoding="utf-8") as f:
+        return [json.loads(line) for line in f][:n]
+
+
+@contextmanager
+def sink(*args: str) -> Iterator[str]:
+    """``framework sink`` in its own process (so it does not share our GIL); yields its URL."""
+    process = subprocess.Popen([sys.executable, "-m", "framework.cli", "sink", *args],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        line = process.stdout.readline().strip()
+        if not line.startswith("listening on "):
+            raise RuntimeError(f"the sink did not start: {line!r}")
+        yield line.split()[-1]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def sink_stats(url: str) -> dict[str, Any]:
+    """The sink's ``/_stats``."""
+    with urllib.request.urlopen(url + "/_stats", timeout=10) as response:
+        return json.load(response)
+
+
+def sink_reset(url: str) -> None:
+    """Forget what the sink recorded."""
+    request = urllib.request.Request(url + "/_reset", method="POST", data=b"")
+    urllib.request.urlopen(request, timeout=10).close()
+
+
+def emit(bench: str, n: int, runs: Sequence[float], peer: str = "project",
+         **extra: Any) -> dict[str, Any]:
+    """Print one JSON line in the shared bench format (median of ``runs``) and return it."""
+    seconds = statistics.median(runs)
+    record = {"peer": peer, "bench": bench, "n": n, "seconds": round(seconds, 4),
+              "msgs_per_s": round(n / seconds) if seconds else None, **extra}
+    print(json.dumps(record, separators=(",", ":")), flush=True)
+    return record
