@@ -21,7 +21,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/python -m flake8 facade framework integrations tests
+	$(BIN)/python -m flake8 facade framework integrations tests bench examples
 
 demo: $(STAMP)
 	$(BIN)/python examples/demo.py

@@ -12,8 +12,8 @@ from contextlib import contextmanager
 from typing import Any, Iterator, Sequence
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED = os.path.abspath(os.environ.get("ACME_BENCH_DIR", os.path.join(ROOT, "..", "shared",
-                                                                        "bench")))
+SHARED = os.path.abspath(
+    os.environ.get("ACME_BENCH_DIR", os.path.join(ROOT, "..", "shared", "bench")))
 WORK = os.path.join(ROOT, ".framework", "bench")
 
 
