@@ -13,19 +13,22 @@ from __future__ import annotations
 
 from typing import Any, Optional, Tuple
 
-from .views import get
-from .values import out, truthy
+from .objcase import _compile, lookup_compiled
+from .values import export, truthy
 
 __all__ = ["AddressMixin"]
 
 
-def _paths(a: str, b: Optional[str] = None) -> Tuple[Tuple[bool, str], ...]:
-    """The lookups of ``trait(a, b)``, in order: (in properties?, path)."""
+_Compiled = Tuple[int, str, str, str]
+
+
+def _paths(a: str, b: Optional[str] = None) -> Tuple[Tuple[bool, _Compiled], ...]:
+    """The lookups of ``trait(a, b)``, in order: (in properties?, compiled path)."""
     names = (a, b) if b else (a,)
     paths = []
     for in_props in (False, True):
         for name in names:
-            paths += [(in_props, "address." + name), (in_props, name)]
+            paths += [(in_props, _compile("address." + name)), (in_props, _compile(name))]
     return tuple(paths)
 
 
@@ -51,15 +54,21 @@ class AddressMixin:
     def _prp(self) -> Any:  # pragma: no cover - provided by Facade
         raise NotImplementedError
 
-    def _address(self, paths: Tuple[Tuple[bool, str], ...]) -> Any:
+    def _address(self, paths: Tuple[Tuple[bool, _Compiled], ...]) -> Any:
         traits = self._tv or self._trt()
         props = self._pv or self._prp()
         value: Any = None
-        for in_props, path in paths:
-            value = get(props if in_props else traits, path)
+        # get() of each path, then out() of the one found: lookup, then export()
+        for in_props, compiled in paths:
+            view = props if in_props else traits
+            if compiled[0] == 1:
+                hit = view[1].get(compiled[1])
+                value = None if hit is None else view[0][hit[1]]
+            else:
+                value = lookup_compiled(view, compiled)
             if value or (value is not None and truthy(value)):
                 break
-        return out(value)
+        return value if type(value) is str and value[4:5] != "-" else export(value)
 
     def zip(self) -> Any:
         """The postal code (``postalCode``, else ``zip``).

@@ -15,17 +15,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from operator import attrgetter
 from typing import Any, Callable, ClassVar, Dict, Optional, Tuple
 
 from .common import UNSET as _UNSET, CommonMixin
 from .dates import UTC
-from .objcase import View, find, index, lookup
-from .views import read
+from .objcase import _PATHS, View, _compile, find, index, lookup
+from .views import read, read_compiled
 from .values import copy_raw, export, truthy
 
 __all__ = ["Facade"]
 
 _EMPTY: dict = {}  # shared empty view; never handed out without export()
+#: View builder -> the slot it fills.
+_VIEW_SLOT = {"_ctx": "_ov", "_trt": "_tv", "_prp": "_pv"}
 
 
 def _camel(name: str) -> str:
@@ -64,8 +67,8 @@ class Facade(CommonMixin):
     #: First path segment (snake_case or the original camelCase) -> (method, is a view).
     _ROOTS: ClassVar[Dict[str, Tuple[str, bool]]] = {}
 
-    #: proxy() path -> (first segment, root, rest or None), per class.
-    _PROXY_PATHS: ClassVar[Dict[str, Tuple[str, Optional[Tuple[str, bool]], Optional[str]]]] = {}
+    #: proxy() path -> its reader, per class.
+    _PROXY_PATHS: ClassVar[Dict[str, Callable[["Facade"], Any]]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -154,27 +157,51 @@ class Facade(CommonMixin):
             if type(path) is not str:
                 return None
             compiled = self._compile_proxy(path)
-        first, root, rest = compiled
-        if root is None:
-            value = self._obj.get(first)
-        else:
-            value = getattr(self, root[0])()
-            if root[1]:
-                if rest is None:
-                    return export(value[0])
-                return read(value, rest)
-        if rest is None:
-            return export(value)
-        return export(find(value, rest))
+        return compiled(self)
 
     @classmethod
-    def _compile_proxy(cls, path: str) -> Tuple[str, Optional[Tuple[str, bool]], Optional[str]]:
+    def _compile_proxy(cls, path: str) -> Callable[["Facade"], Any]:
+        """The reader of ``proxy(path)`` for this class, remembered per class."""
         first, dot, rest = path.partition(".")
-        compiled = (first, cls._ROOTS.get(first), rest if dot else None)
+        root = cls._ROOTS.get(first)
+        fn: Callable[["Facade"], Any]
+        if root is None:
+            def fn(self: "Facade") -> Any:
+                value = self._obj.get(first)
+                return export(value if not dot else find(value, rest))
+        elif root[1]:  # a view: read below it without copying the whole of it first
+            view_of: Callable[["Facade"], View] = getattr(cls, root[0])
+            if not dot:
+                def fn(self: "Facade") -> Any:
+                    return export(view_of(self)[0])
+            else:
+                compiled = _PATHS.get(rest) or _compile(rest)
+                slot = _VIEW_SLOT.get(root[0])
+                if compiled[0] == 1 and slot is not None:  # one segment: read() inlined
+                    key, cached = compiled[1], attrgetter(slot)
+
+                    def fn(self: "Facade") -> Any:
+                        view = cached(self) or view_of(self)
+                        hit = view[1].get(key)
+                        if hit is None:
+                            return None
+                        value = view[0][hit[1]]
+                        if type(value) is str and value[4:5] != "-":
+                            return value
+                        return export(value)
+                else:
+                    def fn(self: "Facade") -> Any:
+                        return read_compiled(view_of(self), compiled)
+        else:
+            accessor: Callable[["Facade"], Any] = getattr(cls, root[0])
+
+            def fn(self: "Facade") -> Any:
+                value = accessor(self)
+                return export(value if not dot else find(value, rest))
         if len(cls._PROXY_PATHS) >= 10000:
             cls._PROXY_PATHS.clear()
-        cls._PROXY_PATHS[path] = compiled
-        return compiled
+        cls._PROXY_PATHS[path] = fn
+        return fn
 
     @staticmethod
     def one(path: str) -> Callable[["Facade"], Any]:
@@ -189,11 +216,13 @@ class Facade(CommonMixin):
         Returns:
             A method to assign in a class body.
         """
+        plural = path + "s"
+
         def accessor(self: "Facade") -> Any:
             value = self.proxy(path)
             if truthy(value):
                 return value
-            many = self.proxy(path + "s")
+            many = self.proxy(plural)
             return many[0] if isinstance(many, list) and many else None
         accessor.__doc__ = "``%s``, else the first of ``%ss``." % (path, path)
         return accessor
@@ -211,8 +240,10 @@ class Facade(CommonMixin):
         Returns:
             A method to assign in a class body.
         """
+        plural = path + "s"
+
         def accessor(self: "Facade") -> list:
-            many = self.proxy(path + "s")
+            many = self.proxy(plural)
             if isinstance(many, list):
                 return many
             value = self.proxy(path)

@@ -8,14 +8,15 @@ from typing import Any, Dict, Optional
 
 from .address import AddressMixin
 from .dates import parse_timestamp
-from .objcase import View, find, find_key, lookup
-from .values import export, truthy
+from .objcase import View, find, find_key, index, lookup, normalize
+from .values import _export_dict, export, truthy
 from .views import context_field, read
 
 __all__ = ["CommonMixin", "UNSET"]
 
 #: The timestamp slot before the first read.
 UNSET: Any = object()
+_NO_INDEX: dict = {}  # the index of an empty dict (read-only)
 
 
 class CommonMixin(AddressMixin):
@@ -100,23 +101,39 @@ class CommonMixin(AddressMixin):
         Returns:
             True when enabled.
         """
-        options = (self._ov or self._ctx())
-        enabled: Any = lookup(options, "providers.all")
+        ctx = self._ov or self._ctx()
+        cidx = ctx[1]
+        enabled: Any = None
+        # proxy("options.providers.all"), then "options.all": one index probe each when
+        # the context has no such key (the usual case)
+        if "providers" in cidx or "providers.all" in cidx:
+            enabled = lookup(ctx, "providers.all")
         if type(enabled) is not bool:
-            enabled = lookup(options, "all")
-        if type(enabled) is not bool:
-            enabled = find(self._integrations_view(), "all")
-        if type(enabled) is not bool:
-            enabled = True
+            hit = cidx.get("all")
+            enabled = None if hit is None else ctx[0][hit[1]]
         integrations = self._integrations_view()
-        providers = integrations.get("providers")
-        key = find_key(providers, name)
-        if key is not None:
-            enabled = providers[key]
-        key = find_key(integrations, name)
-        if key is not None:
-            settings = integrations[key]
+        # the integrations' index, built at most once (and not at all for ``{}``)
+        iidx = index(integrations) if integrations else _NO_INDEX
+        if type(enabled) is not bool:
+            hit = iidx.get("all")
+            enabled = True if hit is None else integrations[hit[1]]
+            if type(enabled) is not bool:
+                enabled = True
+        if type(name) is not str:
+            return truthy(enabled)
+        if "providers" in integrations:
+            providers = integrations["providers"]
+            key = find_key(providers, name)
+            if key is not None:
+                enabled = providers[key]
+        if name in integrations:
+            settings = integrations[name]
             enabled = settings if type(settings) is bool else True
+        elif iidx:
+            hit = iidx.get(normalize(name))
+            if hit is not None:
+                settings = integrations[hit[1]]
+                enabled = settings if type(settings) is bool else True
         return truthy(enabled)
 
     def active(self) -> Any:
@@ -181,12 +198,20 @@ class CommonMixin(AddressMixin):
             The library object; ``{"name": "unknown", "version": None}`` when absent
             or of a wrong type.
         """
-        value = read(self._ov or self._ctx(), "library")
+        ctx = self._ov or self._ctx()
+        hit = ctx[1].get("library")
+        value = None if hit is None else ctx[0][hit[1]]
+        if type(value) is dict:  # an empty object is truthy in JavaScript
+            return _export_dict(value)
+        if type(value) is str and value[4:5] != "-":
+            return {"name": value, "version": None} if value else {"name": "unknown",
+                                                                   "version": None}
+        value = export(value)
         if isinstance(value, dict) and value:
             return value
         if isinstance(value, str) and value:
             return {"name": value, "version": None}
-        if isinstance(value, dict):  # an empty object is truthy in JavaScript
+        if isinstance(value, dict):
             return value
         return {"name": "unknown", "version": None}
 
@@ -234,4 +259,5 @@ class CommonMixin(AddressMixin):
         Returns:
             The value or None.
         """
-        return export(self._obj.get("channel"))
+        value = self._obj.get("channel")
+        return value if type(value) is str and value[4:5] != "-" else export(value)

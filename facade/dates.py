@@ -95,7 +95,7 @@ _FROMISO_Z = sys.version_info >= (3, 11)  # fromisoformat() reads a "Z" suffix s
 # datetime alive, so the id cannot be reused while it is here): format_iso() of a date
 # read from a message is then a dict lookup. Hashing an aware datetime is slow.
 _TEXT: Dict[int, Tuple[datetime, str]] = {}
-_TEXT_MAX = 4096
+_TEXT_MAX = 256
 
 
 def _fast(text: str) -> Optional[datetime]:

@@ -12,7 +12,7 @@ import math
 from datetime import date, datetime, time
 from typing import Any
 
-from .dates import format_iso
+from .dates import _TEXT, format_iso
 
 __all__ = ["json_default", "dumps"]
 
@@ -34,6 +34,11 @@ def json_default(obj: Any) -> Any:
     Raises:
         TypeError: For any other type, as :mod:`json` does.
     """
+    if type(obj) is datetime:  # the usual case: a date read from a message
+        known = _TEXT.get(id(obj))
+        if known is not None and known[0] is obj:
+            return known[1]
+        return format_iso(obj)
     if isinstance(obj, datetime):
         return format_iso(obj)
     if isinstance(obj, date):

@@ -41,7 +41,8 @@ class Group(Facade):
         Returns:
             The id or None.
         """
-        return export(self._obj.get("groupId"))
+        value = self._obj.get("groupId")
+        return value if type(value) is str and value[4:5] != "-" else export(value)
 
     def properties(self) -> dict:
         """The ``traits`` field, else ``properties`` (``{}`` when not an object).

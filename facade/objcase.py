@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, Hashable, Optional, Tuple
 
-__all__ = ["normalize", "find", "find_key", "index", "lookup"]
+__all__ = ["normalize", "find", "find_key", "index", "lookup", "lookup_compiled"]
 
 _STRIP = re.compile(r"[^a-zA-Z0-9.]+")
 _NORM_CACHE: Dict[str, str] = {}
@@ -199,6 +199,11 @@ def lookup(view: View, path: str) -> Any:
         if type(path) is not str:
             return None
         compiled = _compile(path)
+    return lookup_compiled(view, compiled)
+
+
+def lookup_compiled(view: View, compiled: Tuple[int, str, str, str]) -> Any:
+    """:func:`lookup` of a path already compiled (``_PATHS[path]``)."""
     kind, norm, head, tail = compiled
     d, idx = view[0], view[1]
     if kind == 1:

@@ -58,7 +58,8 @@ class Page(Facade):
         Returns:
             The value or None.
         """
-        return export(self._obj.get("category"))
+        value = self._obj.get("category")
+        return value if type(value) is str and value[4:5] != "-" else export(value)
 
     def name(self) -> Any:
         """The top-level ``name`` field (not a property).
@@ -66,7 +67,8 @@ class Page(Facade):
         Returns:
             The value or None.
         """
-        return export(self._obj.get("name"))
+        value = self._obj.get("name")
+        return value if type(value) is str and value[4:5] != "-" else export(value)
 
     title = property_field("title")
 

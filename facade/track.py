@@ -7,7 +7,8 @@ from typing import Any, ClassVar, Dict, Optional, Tuple
 
 from .base import _EMPTY, Facade
 from .identify import Identify
-from .objcase import lookup
+from .dates import iso_value
+from .objcase import _compile, lookup, lookup_compiled
 from .views import get, property_field, read
 from .values import export, is_email, out, truthy
 
@@ -15,7 +16,26 @@ __all__ = ["Track", "currency"]
 
 _ORDER_COMPLETED = re.compile(
     r"^[ _]?completed[ _]?order[ _]?|^[ _]?order[ _]?completed[ _]?$", re.I)
+_TRAITS_EMAIL = _compile("traits.email")
+_REFERRER_URL = _compile("referrer.url")
+_PAGE_REFERRER = _compile("page.referrer")
 _LEADING_FLOAT = re.compile(r"\s*[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+_ORDER_EVENTS: Dict[str, bool] = {}  # event name -> matches _ORDER_COMPLETED
+
+
+def _order_completed(event: str) -> bool:
+    """Whether ``event`` names an "Order Completed" event (remembered per name)."""
+    if type(event) is not str:
+        return _ORDER_COMPLETED.search(event) is not None
+    found = _ORDER_EVENTS.get(event)
+    if found is None:
+        found = _ORDER_COMPLETED.search(event) is not None
+        if len(_ORDER_EVENTS) >= 4096:
+            _ORDER_EVENTS.clear()
+        _ORDER_EVENTS[event] = found
+    return found
 
 
 def _is_number(value: Any) -> bool:
@@ -95,7 +115,8 @@ class Track(Facade):
         Returns:
             The event name or None.
         """
-        return export(self._obj.get("event"))
+        value = self._obj.get("event")
+        return value if type(value) is str and value[4:5] != "-" else export(value)
 
     def properties(self, aliases: Optional[Dict[str, str]] = None) -> dict:
         """The ``properties`` field (``{}`` when not an object).
@@ -238,13 +259,15 @@ class Track(Facade):
         Returns:
             The value or None.
         """
-        options = (self._ov or self._ctx())
-        value = get(options, "referrer.url")
+        options = self._ov or self._ctx()
+        value = lookup_compiled(options, _REFERRER_URL)
         if not truthy(value):
-            value = get(options, "page.referrer")
+            value = lookup_compiled(options, _PAGE_REFERRER)
             if not truthy(value):
-                value = get(self._pv or self._prp(), "referrer")
-        return out(value)
+                view = self._pv or self._prp()
+                hit = view[1].get("referrer")
+                value = None if hit is None else view[0][hit[1]]
+        return value if type(value) is str and value[4:5] != "-" else export(value)
 
     def query(self) -> Any:
         """``context.query``."""
@@ -273,13 +296,18 @@ class Track(Facade):
         Returns:
             The address or None.
         """
-        email = get(self._tv or self._trt(), "email")
+        # get() + out() of each candidate is lookup + export() of the first truthy one
+        view = self._tv or self._trt()
+        hit = view[1].get("email")
+        email = None if hit is None else view[0][hit[1]]
         if not truthy(email):
-            email = get(self._pv or self._prp(), "email")
+            view = self._pv or self._prp()
+            hit = view[1].get("email")
+            email = None if hit is None else view[0][hit[1]]
             if not truthy(email):
-                email = get(self._ov or self._ctx(), "traits.email")
+                email = lookup_compiled(self._ov or self._ctx(), _TRAITS_EMAIL)
         if truthy(email):
-            return out(email)
+            return email if type(email) is str and email[4:5] != "-" else export(email)
         user_id = self.user_id()
         return user_id if is_email(user_id) else None
 
@@ -290,11 +318,15 @@ class Track(Facade):
         Returns:
             The number or None.
         """
-        revenue = get(self._pv or self._prp(), "revenue")
+        view = self._pv or self._prp()
+        hit = view[1].get("revenue")
+        revenue = None if hit is None else view[0][hit[1]]
         if not truthy(revenue):
             event = self._obj.get("event")
-            if isinstance(event, str) and _ORDER_COMPLETED.search(event):
-                revenue = get(self._pv or self._prp(), "total")
+            if isinstance(event, str) and _order_completed(event):
+                revenue = get(view, "total")
+        elif type(revenue) is str:
+            revenue = iso_value(revenue)
         return currency(revenue)
 
     def cents(self) -> Any:

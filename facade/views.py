@@ -8,13 +8,16 @@ are on the hot path of almost every accessor.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from operator import attrgetter
+from typing import Any, Callable, Tuple
 
 from .dates import iso_value
-from .objcase import _PATHS, View, _compile, lookup
+from .objcase import _PATHS, View, _compile, lookup_compiled
 from .values import _IMMUTABLE, export
 
-__all__ = ["View", "get", "read", "context_field", "property_field", "trait_field"]
+__all__ = [
+    "View", "get", "read", "read_compiled", "context_field", "property_field", "trait_field",
+]
 
 
 def get(view: View, path: str) -> Any:
@@ -27,14 +30,14 @@ def get(view: View, path: str) -> Any:
     Returns:
         The value or None.
     """
-    compiled = _PATHS.get(path)
-    if compiled is not None and compiled[0] == 1:
+    compiled = _PATHS.get(path) or _compile(path)
+    if compiled[0] == 1:
         hit = view[1].get(compiled[1])
         if hit is None:
             return None
         value = view[0][hit[1]]
     else:
-        value = lookup(view, path)
+        value = lookup_compiled(view, compiled)
     if type(value) is str and len(value) > 9 and value[4] == "-":
         return iso_value(value)
     return value
@@ -50,14 +53,18 @@ def read(view: View, path: str) -> Any:
     Returns:
         A fresh value or None.
     """
-    compiled = _PATHS.get(path)
-    if compiled is not None and compiled[0] == 1:
+    return read_compiled(view, _PATHS.get(path) or _compile(path))
+
+
+def read_compiled(view: View, compiled: Tuple[int, str, str, str]) -> Any:
+    """:func:`read` of a path already compiled (``_PATHS[path]``)."""
+    if compiled[0] == 1:
         hit = view[1].get(compiled[1])
         if hit is None:
             return None
         value = view[0][hit[1]]
     else:
-        value = lookup(view, path)
+        value = lookup_compiled(view, compiled)
     t = type(value)
     if t is str:
         if len(value) > 9 and value[4] == "-":
@@ -71,19 +78,18 @@ def read(view: View, path: str) -> Any:
 def _accessor(which: str, path: str, doc: str) -> Callable[[Any], Any]:
     """A method returning ``read(<view>, path)``; one-segment paths are inlined."""
     compiled = _PATHS.get(path) or _compile(path)
+    slot, build = _VIEW_SLOTS[which]
+    view_of = attrgetter(slot)
     if compiled[0] != 1:
-        slot_, build_ = _VIEW_SLOTS[which]
-
         def accessor(self: Any) -> Any:
-            return read(getattr(self, slot_) or getattr(self, build_)(), path)
+            return read_compiled(view_of(self) or getattr(self, build)(), compiled)
         accessor.__doc__ = doc
         return accessor
     key = compiled[1]
-    slot, build = _VIEW_SLOTS[which]
 
     # The body of read(), inlined: these accessors run for nearly every message.
     def fast(self: Any) -> Any:
-        view = getattr(self, slot) or getattr(self, build)()
+        view = view_of(self) or getattr(self, build)()
         hit = view[1].get(key)
         if hit is None:
             return None
