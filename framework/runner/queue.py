@@ -223,6 +223,22 @@ class Queue(abc.ABC):
         """When the next ready job becomes available, or ``None`` when none is ready."""
         return None
 
+    def set_info(self, key: str, value: str | None) -> None:
+        """Keep a small text value with the queue (the runner records how it was filled, so
+        that ``--resume`` needs nothing else); ``None`` removes it.
+
+        The default keeps it in memory only; durable engines override both methods.
+        """
+        info = self.__dict__.setdefault("_info", {})
+        if value is None:
+            info.pop(key, None)
+        else:
+            info[key] = str(value)
+
+    def get_info(self, key: str) -> str | None:
+        """The value kept by :meth:`set_info`, or ``None``."""
+        return self.__dict__.get("_info", {}).get(key)
+
     def close(self) -> None:
         """Release the queue's resources; the queue must not be used afterwards."""
 

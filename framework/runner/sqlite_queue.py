@@ -59,6 +59,7 @@ CREATE TABLE IF NOT EXISTS inputs (
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta (key, value) VALUES ('acked', 0), ('schema', 1);
+CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 _SET_INPUT = ('INSERT INTO inputs (path, "offset", line, skip, done, updated_at) '
@@ -217,6 +218,20 @@ class SQLiteQueue(Queue):
             self._check_open()
             row = self._db.execute("SELECT MIN(available_at) FROM jobs WHERE state = 0")
             return row.fetchone()[0]
+
+    def set_info(self, key: str, value: str | None) -> None:
+        if value is None:
+            self._write(lambda db: db.execute("DELETE FROM info WHERE key = ?", (key,)))
+        else:
+            self._write(lambda db: db.execute(
+                "INSERT INTO info (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
+                "value = excluded.value", (key, str(value))))
+
+    def get_info(self, key: str) -> str | None:
+        with self._lock:
+            self._check_open()
+            row = self._db.execute("SELECT value FROM info WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
 
     def dead_letters(self) -> Iterator[DeadLetter]:
         last = 0

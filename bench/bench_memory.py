@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Memory benchmark: peak RSS of ``framework send`` over a long stream of messages.
+
+    python -m bench.bench_memory [--n 1000000] [--concurrency 4]
+
+Streams ``n`` messages (the 50,000-message reference corpus repeated, each copy with fresh
+messageIds) into ``framework send segment -`` through a pipe, so the input never exists as a
+file; the Segment destination batches them to a sink in its own process. Prints one JSON line
+with the peak resident set size of the ``framework send`` process and checks that the sink
+accepted every messageId.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from typing import Any, Iterator
+
+from .common import WORK, corpus, emit, sink, sink_stats
+
+
+def stream(n: int) -> Iterator[bytes]:
+    """``n`` NDJSON lines with unique messageIds, from the reference corpus."""
+    with open(corpus(50000), "rb") as f:
+        lines = [json.loads(line) for line in f]
+    for i in range(n):
+        message = lines[i % len(lines)]
+        message["messageId"] = f"bench-{i}"
+        yield json.dumps(message, separators=(",", ":")).encode() + b"\n"
+
+
+def feed(pipe: Any, n: int) -> None:
+    try:
+        for chunk in stream(n):
+            pipe.write(chunk)
+    finally:
+        pipe.close()
+
+
+def main(argv: Any = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=int(os.environ.get("BENCH_MEMORY_N", 1_000_000)))
+    ap.add_argument("--concurrency", type=int, default=4)
+    a = ap.parse_args(argv)
+    queue = os.path.join(WORK, "memory-queue.sqlite3")
+    for suffix in ("", "-wal", "-shm", ".lock"):
+        if os.path.exists(queue + suffix):
+            os.remove(queue + suffix)
+    with sink() as url:
+        settings = {"writeKey": "bench-write-key", "endpoint": url}
+        started = time.perf_counter()
+        send = subprocess.Popen(
+            [sys.executable, "-m", "framework.cli", "send", "segment", "--settings",
+             json.dumps(settings), "-", "--queue", queue, "--concurrency", str(a.concurrency)],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        feeder = threading.Thread(target=feed, args=(send.stdin, a.n), daemon=True)
+        feeder.start()
+        _, status, usage = os.wait4(send.pid, 0)
+        elapsed = time.perf_counter() - started
+        feeder.join(timeout=10)
+        send.returncode = os.waitstatus_to_exitcode(status)
+        accepted = sink_stats(url)["accepted_unique_message_ids"]
+    emit("memory", a.n, [elapsed], peak_rss_mb=round(usage.ru_maxrss / 1024, 1),
+         accepted=accepted, exit_code=send.returncode)
+    return 0 if accepted == a.n and send.returncode == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

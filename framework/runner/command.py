@@ -1,0 +1,346 @@
+"""``framework send``: deliver messages through an integration, durably.
+
+A thin layer over :class:`~framework.runner.Runner`: it parses the options, takes the queue's
+lock, checks the queue's state, runs, exports dead letters and prints the summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import textwrap
+from typing import Any, Callable
+
+from .converters import UnknownFormatError, converter_names, get_converter
+from .deadletters import export_dead_letters
+from .inputs import FORMATS
+from .lock import QueueLock, QueueLockedError
+from .pacing import Backoff
+from .progress import make_progress
+from .runner import DEFAULT_CONCURRENCY, DEFAULT_MAX_AGE, DEFAULT_MAX_ATTEMPTS, Runner
+from .settings import SettingsError, parse_settings
+from .sqlite_queue import DEFAULT_QUEUE_PATH, SQLiteQueue
+from .summary import EXIT_FAILED, EXIT_USAGE, RunSummary
+
+__all__ = ["add_arguments", "run", "UsageError"]
+
+EPILOG = textwrap.dedent("""\
+    inputs:
+      NDJSON, a JSON array, or Segment batch bodies ({"batch": [...]}), from files or stdin
+      ('-', or no INPUT without --resume), read as a stream. A bad record is reported on
+      stderr with its line number and counted; the rest of the input goes on.
+
+    delivery:
+      Every message is stored in the queue (a SQLite file) before any delivery attempt.
+      Delivered and skipped messages (not for this integration) are acked; retryable failures
+      are retried with exponential backoff and jitter (never sooner than a Retry-After or
+      cool-down the error carries) up to --max-attempts or --max-age; everything else is a
+      dead letter kept in the queue file with its error's class, code, status and message.
+
+    resume:
+      If the run is interrupted (Ctrl-C, SIGTERM, kill -9, a crash), run again with
+      --resume and the same --queue: messages in flight are handed out again and inputs not
+      read to their end are read on from the recorded offset (stdin cannot be resumed; with
+      --resume and no INPUT, stdin is not read). Delivery is at-least-once: messages in flight
+      at the interruption may be delivered twice. A new run refuses a queue that holds
+      unfinished work. One runner at a time per queue (a lock on QUEUE.lock).
+
+    exit status:
+      0  everything was delivered or skipped, and every input record was a message
+      1  some messages were dead-lettered or some input records were bad (see the summary;
+         with --resume, also when the queue holds dead letters from before the interruption)
+      2  usage error: bad option or settings, unknown integration or format, missing input,
+         queue in use or holding unfinished work
+      130 interrupted; resume with --resume
+    """)
+
+
+class UsageError(Exception):
+    """A problem with the command line or the queue's state (exit status 2)."""
+
+
+def _whole(name: str, minimum: int = 1) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = minimum - 1
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{name} must be a whole number >= {minimum}, got "
+                                             f"{text!r}")
+        return value
+    return parse
+
+
+def _positive(name: str) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = -1.0
+        if not value > 0 or value == float("inf"):
+            raise argparse.ArgumentTypeError(f"{name} must be a number > 0, got {text!r}")
+        return value
+    return parse
+
+
+def _duration(name: str) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        from ..builder import parse_duration
+
+        try:
+            return parse_duration(float(text) if _is_number(text) else text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{name} must be a positive duration such as 90, 30s, 15m or 4h, got "
+                f"{text!r}") from None
+    return parse
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+class _IntermixedParser(argparse.ArgumentParser):
+    """Lets INPUTs follow options (``send SLUG --settings X a.ndjson``): plain argparse
+    assigns positionals in one run and rejects files given after an option."""
+
+    _inside = False
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        if self._inside:
+            return super().parse_known_args(args, namespace)
+        self._inside = True
+        try:
+            return self.parse_known_intermixed_args(args, namespace)
+        finally:
+            self._inside = False
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare ``framework send``'s options on ``parser``."""
+    if type(parser) is argparse.ArgumentParser:
+        parser.__class__ = _IntermixedParser
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = EPILOG
+    parser.usage = ("framework send SLUG --settings JSON|@file [INPUT ...|-] [--from FORMAT] "
+                    "[--concurrency N] [--queue PATH] [--resume] [--max-attempts N] "
+                    "[--dead-letters PATH] [--rate N] [options]")
+    parser.add_argument("slug", metavar="SLUG", help="the integration, e.g. webhooks")
+    parser.add_argument("inputs", metavar="INPUT", nargs="*",
+                        help="files to read, '-' for stdin (default: stdin, unless --resume)")
+    parser.add_argument("--settings", metavar="JSON|@file", default=None,
+                        help="the integration's settings as a JSON object, or @path to a file")
+    parser.add_argument("--from", dest="converter", metavar="FORMAT", default=None,
+                        help="input converter (default segment; installed: "
+                             f"{', '.join(_names())})")
+    parser.add_argument("--format", choices=FORMATS, default=None,
+                        help="force the input's JSON layout instead of detecting it")
+    parser.add_argument("--concurrency", type=_whole("--concurrency"),
+                        default=DEFAULT_CONCURRENCY, metavar="N",
+                        help=f"deliveries in progress at once (default {DEFAULT_CONCURRENCY})")
+    parser.add_argument("--queue", metavar="PATH", default=DEFAULT_QUEUE_PATH,
+                        help=f"the queue file (default {DEFAULT_QUEUE_PATH})")
+    parser.add_argument("--resume", action="store_true",
+                        help="finish the work of an interrupted run on --queue")
+    parser.add_argument("--max-attempts", type=_whole("--max-attempts"),
+                        default=DEFAULT_MAX_ATTEMPTS, metavar="N",
+                        help=f"attempts per message before it is a dead letter "
+                             f"(default {DEFAULT_MAX_ATTEMPTS})")
+    parser.add_argument("--max-age", type=_duration("--max-age"), default=DEFAULT_MAX_AGE,
+                        metavar="DURATION",
+                        help="do not retry messages queued longer ago than this (default 4h)")
+    parser.add_argument("--retry-delay", type=_positive("--retry-delay"), default=1.0,
+                        metavar="SECONDS",
+                        help="the first retry's backoff; it doubles per attempt up to 10 min "
+                             "(default 1)")
+    parser.add_argument("--dead-letters", metavar="PATH", default=None,
+                        help="export the queue's dead letters to PATH as NDJSON (message + "
+                             "error) at the end")
+    parser.add_argument("--rate", type=_positive("--rate"), default=None, metavar="N",
+                        help="at most N messages per second")
+    parser.add_argument("--backlog", type=_whole("--backlog"), default=10_000, metavar="N",
+                        help="pause reading the inputs while N messages are pending "
+                             "(default 10000); bounds memory and the queue file")
+    parser.add_argument("--json", action="store_true",
+                        help="print the summary as one JSON object on stdout")
+    parser.add_argument("--no-progress", action="store_true",
+                        help="no progress bar even on a terminal")
+
+
+def _names() -> list[str]:
+    try:
+        return converter_names()
+    except Exception:  # pragma: no cover - a broken entry point must not break --help
+        return ["segment"]
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``framework send``; returns the exit status (see the epilog)."""
+    try:
+        return _run(args)
+    except UsageError as exc:
+        print(f"framework send: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    cls = _integration(args.slug)
+    if args.converter is not None:
+        try:
+            get_converter(args.converter)
+        except UnknownFormatError as exc:
+            raise UsageError(str(exc)) from None
+    inputs = _inputs(args)
+    lock = QueueLock(args.queue)
+    try:
+        lock.acquire()
+    except QueueLockedError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"--queue {args.queue!r}: cannot create the lock file: "
+                         f"{exc.strerror or exc}") from None
+    try:
+        try:
+            queue = SQLiteQueue(args.queue)
+        except Exception as exc:
+            raise UsageError(f"--queue {args.queue!r}: cannot open the queue: {exc}") from None
+        with queue:
+            return _send(args, cls, settings, queue, inputs)
+    finally:
+        lock.release()
+
+
+def _settings(args: argparse.Namespace) -> dict[str, Any]:
+    try:
+        return parse_settings(args.settings)
+    except SettingsError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _integration(slug: str) -> type:
+    from integrations import load
+
+    try:
+        return load(slug)
+    except LookupError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _inputs(args: argparse.Namespace) -> list[str]:
+    inputs = list(args.inputs) or ([] if args.resume else ["-"])
+    seen: set[str] = set()
+    for name in inputs:
+        key = name if name == "-" else os.path.abspath(name)
+        if key in seen:
+            raise UsageError(f"INPUT {name!r} is given twice")
+        seen.add(key)
+        if name != "-" and not os.path.exists(name):
+            raise UsageError(f"INPUT {name!r}: no such file")
+        if name != "-" and os.path.isdir(name):
+            raise UsageError(f"INPUT {name!r} is a directory, not a file of messages")
+    return inputs
+
+
+def _send(args: argparse.Namespace, cls: type, settings: dict[str, Any], queue: SQLiteQueue,
+          inputs: list[str]) -> int:
+    recorded = queue.input_offsets()
+    owner = queue.get_info("integration")
+    if args.resume:
+        if owner is not None and owner != args.slug:
+            raise UsageError(f"--resume: queue {args.queue!r} was filled for {owner!r}, not "
+                             f"{args.slug!r}")
+    else:
+        pending = queue.stats().pending
+        unread = [key for key, offset in recorded.items() if not offset.done]
+        if pending or unread:
+            raise UsageError(
+                f"queue {args.queue!r} holds unfinished work of an interrupted run ({pending} "
+                f"messages pending, {len(unread)} inputs not read to the end); finish it with "
+                f"--resume or pass another --queue")
+    queue.set_info("integration", args.slug)
+    progress = make_progress(False if args.no_progress else None, sys.stderr,
+                             desc=f"send {args.slug}")
+    try:
+        runner = Runner(cls, settings, queue, concurrency=args.concurrency,
+                        max_attempts=args.max_attempts, max_age=args.max_age, rate=args.rate,
+                        backoff=Backoff(base=args.retry_delay), progress=progress,
+                        backlog=args.backlog)
+    except Exception as exc:  # settings that are not an object, a bad option value
+        progress.close()
+        raise UsageError(f"--settings: {exc}") from None
+    if args.resume:
+        runner.resume(converter=args.converter, format=args.format)
+        fresh = [name for name in inputs if _key(name) not in recorded]
+        for name in inputs:
+            if _key(name) in recorded:
+                progress.write(f"--resume: {name!r} is already recorded in the queue; its "
+                               f"recorded offset is used")
+    else:
+        fresh = inputs
+    if fresh:
+        runner.feed(fresh, converter=args.converter or "segment", format=args.format)
+    summary = _run_until_done(runner)
+    return _report(args, queue, summary)
+
+
+def _key(name: str) -> str:
+    return name if name == "-" else os.path.abspath(name)
+
+
+def _run_until_done(runner: Runner) -> RunSummary:
+    """Run, turning SIGTERM into a clean stop (Ctrl-C is handled by the runner)."""
+    def _stop(signum: int, frame: Any) -> None:
+        runner.stop()
+
+    previous = None
+    try:
+        previous = signal.signal(signal.SIGTERM, _stop)
+    except ValueError:  # not the main thread (in-process callers)
+        pass
+    try:
+        return runner.run()
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _report(args: argparse.Namespace, queue: SQLiteQueue, summary: RunSummary) -> int:
+    code = summary.exit_code()
+    notes = []
+    held = queue.stats()
+    if args.resume and held.dead > summary.dead_letters and not summary.interrupted:
+        notes.append(f"the queue holds {held.dead} dead letters in all, some from before the "
+                     f"interruption")
+        code = code or EXIT_FAILED
+    exported = None
+    if args.dead_letters:
+        try:
+            exported = export_dead_letters(queue, args.dead_letters)
+            notes.append(f"exported {exported} dead letters (every one the queue file holds) "
+                         f"to {args.dead_letters}")
+        except OSError as exc:
+            notes.append(f"--dead-letters {args.dead_letters!r}: cannot write: "
+                         f"{exc.strerror or exc}")
+            code = code or EXIT_FAILED
+    if summary.interrupted:
+        notes.append(f"interrupted with {held.pending} messages unfinished; finish with: "
+                     f"framework send {args.slug} --settings ... --queue {args.queue} --resume")
+    if args.json:
+        data = summary.to_dict()
+        data.update(exit_code=code, queue=args.queue, dead_letters_exported=exported,
+                    notes=notes)
+        print(json.dumps(data), flush=True)
+    else:
+        print(summary.format(), flush=True)
+        for note in notes:
+            print(f"  {note}", flush=True)
+    return code

@@ -1,0 +1,405 @@
+"""The runner: feed inputs into a durable queue and deliver from it with worker threads.
+
+Three kinds of threads share one :class:`~framework.runner.queue.Queue`:
+
+* the **feeder** reads the inputs in chunks of :data:`~framework.runner.feeder.CHUNK_SIZE`
+  messages and stores each chunk with the input offset it reached, in one transaction, before
+  anything is delivered. It pauses while more than ``backlog`` messages are pending, so memory
+  stays flat however long the input;
+* the **dispatcher** (the thread calling :meth:`Runner.run`) reserves ready jobs, groups them
+  into batches for integrations that implement ``batch()``, hands them to the workers, and waits
+  for scheduled retries;
+* ``concurrency`` **workers** share one integration instance (a connection pool of at least
+  ``concurrency``), call ``process()`` or ``process_batch()``, and settle each job: delivered or
+  skipped jobs are acked (in groups), retryable failures go back to the queue with a backoff,
+  everything else becomes a dead letter.
+
+Delivery is at-least-once: messages handed out but not acked when the process dies (``kill -9``
+included) are delivered again by a resumed run.
+"""
+
+from __future__ import annotations
+
+import json
+import queue as stdqueue
+import threading
+import time
+from typing import Any, Callable, Mapping, Sequence, Union
+
+from .converters import Converter
+from .delivery import Delivery
+from .feeder import CHUNK_SIZE, InputLike, Source, make_source, read_chunks
+from .inputs import InputError
+from .pacing import Backoff, RateLimiter
+from .progress import Progress
+from .queue import Job, Queue
+from .summary import RunSummary, Tally
+
+__all__ = ["Runner", "DEFAULT_CONCURRENCY", "DEFAULT_MAX_ATTEMPTS", "DEFAULT_MAX_AGE"]
+
+DEFAULT_CONCURRENCY = 8
+DEFAULT_MAX_ATTEMPTS = 8
+#: Four hours, Segment's retry window for a message.
+DEFAULT_MAX_AGE = 4 * 3600.0
+_TICK = 0.1
+_SHOWN_INPUT_ERRORS = 20
+
+
+class Runner:
+    """Deliver messages through an integration from a durable queue.
+
+    Args:
+        integration: An integration class (instantiated with ``settings`` and a connection pool
+            of ``concurrency``) or an instance (used as it is, shared by the workers).
+        settings: The settings, when ``integration`` is a class.
+        queue: Where messages wait; e.g. ``SQLiteQueue(path)``.
+        concurrency: Worker threads, i.e. deliveries in progress at once.
+        max_attempts: Attempts per message (the first included) before a retryable failure
+            becomes a dead letter.
+        max_age: Seconds after it was queued past which a message is not retried any more.
+        rate: At most this many messages per second (``None``: no limit).
+        backoff: Delays between attempts (default :class:`Backoff` ``(1 s, 10 min)``).
+        clock: Epoch seconds now (``time.time``); recorded in the queue, used for retries.
+        sleep: Waits for a scheduled retry or a rate-limit slot; when given (tests with a fake
+            clock) it replaces the real waiting, so a scheduled retry is reached at once.
+        progress: Where to show progress and print input errors (default: nowhere).
+        backlog: Pending messages above which the feeder pauses.
+        chunk_size: Messages per ``put``.
+        lease: Seconds a reserved job is leased (see :meth:`Queue.reserve`).
+
+    Example::
+
+        with SQLiteQueue(":memory:") as queue:
+            runner = Runner(load("webhooks"), {"hooks": [url]}, queue, concurrency=16)
+            runner.feed("events.ndjson")
+            summary = runner.run()
+    """
+
+    def __init__(self, integration: Any, settings: Mapping[str, Any] | None = None,
+                 queue: Queue | None = None, *, concurrency: int = DEFAULT_CONCURRENCY,
+                 max_attempts: int = DEFAULT_MAX_ATTEMPTS, max_age: float = DEFAULT_MAX_AGE,
+                 rate: float | None = None, backoff: Backoff | None = None,
+                 clock: Callable[[], float] | None = None,
+                 sleep: Callable[[float], None] | None = None,
+                 progress: Progress | None = None, backlog: int = 10_000,
+                 chunk_size: int = CHUNK_SIZE, lease: float = 300.0) -> None:
+        if queue is None:
+            raise TypeError("Runner needs a queue, e.g. SQLiteQueue('.framework/queue.sqlite3')")
+        _check_positive("concurrency", concurrency)
+        _check_positive("max_attempts", max_attempts)
+        _check_positive("backlog", backlog)
+        _check_positive("chunk_size", chunk_size)
+        if not max_age > 0:
+            raise ValueError(f"max_age must be > 0 seconds, got {max_age!r}")
+        self._owned = isinstance(integration, type)
+        if self._owned:
+            integration = integration(settings, pool_size=max(10, concurrency))
+        self.integration = integration
+        self.queue = queue
+        self.concurrency = concurrency
+        self.max_attempts = max_attempts
+        self.max_age = float(max_age)
+        self.backoff = backoff or Backoff()
+        self._clock = clock or time.time
+        self._sleep = sleep
+        self.limiter = None if rate is None else RateLimiter(
+            rate, clock=self._clock if sleep else time.monotonic, sleep=sleep or time.sleep)
+        self.progress = progress or Progress()
+        self.backlog = backlog
+        self.chunk_size = chunk_size
+        self.lease = lease
+        spec = integration.spec() if hasattr(integration, "spec") else {}
+        batch = spec.get("batch")
+        self._batch = batch if batch and batch.get("implemented") else None
+        slug = getattr(integration, "slug", None)
+        self.summary = RunSummary(integration=slug() if callable(slug) else type(
+            integration).__name__)
+        self._tally = Tally(self.summary)
+        self._sources: list[Source] = []
+        self._cond = threading.Condition()
+        self._wake = threading.Event()
+        self._pending = 0
+        self._feeding = False
+        self._stopping = threading.Event()
+        self._fatal: BaseException | None = None
+        self._delivery = Delivery(
+            integration, queue, self._tally, self.backoff, self._clock, max_attempts,
+            self.max_age, self.limiter, bool(self._batch), on_finished=self._finished,
+            on_retry=self._wake.set)
+        self._last_tick = 0.0
+        self._units: stdqueue.Queue[list[Job] | None] = stdqueue.Queue(concurrency * 2)
+        self._ran = False
+
+    # -- inputs ----------------------------------------------------------------------------
+
+    def feed(self, inputs: Union[InputLike, Sequence[InputLike]],
+             converter: Union[str, Converter] = "segment", format: str | None = None) -> None:
+        """Add inputs to read during :meth:`run`.
+
+        Args:
+            inputs: A path, ``-`` (stdin), a binary file, an iterable of message dicts, or a
+                list of paths / files.
+            converter: The ``--from`` format name (or a converter callable).
+            format: Force ``ndjson``, ``json-array`` or ``json-object``.
+        """
+        many = isinstance(inputs, (list, tuple)) and bool(inputs) and all(
+            isinstance(item, str) or hasattr(item, "read") or hasattr(item, "__fspath__")
+            for item in inputs)
+        for value in (inputs if many else [inputs]):  # type: ignore[union-attr]
+            source = make_source(value, converter, format)
+            if source.key is not None:
+                self.queue.set_info(f"input:{source.key}", json.dumps(
+                    {"from": converter if isinstance(converter, str) else None,
+                     "format": format}))
+            self._sources.append(source)
+
+    def resume(self, converter: Union[str, Converter, None] = None,
+               format: str | None = None) -> list[str]:
+        """Add the inputs an interrupted run had not finished reading, from their offsets.
+
+        Args:
+            converter: Override the converter recorded for each input.
+            format: Override the recorded input format.
+
+        Returns:
+            Warnings for inputs that cannot be resumed (stdin); each also counts as an input
+            error.
+        """
+        warnings = []
+        for key, offset in self.queue.input_offsets().items():
+            if offset.done:
+                continue
+            if key == "-":
+                text = (f"-: stdin was not read to its end before the interruption (stopped at "
+                        f"line {offset.line}); the rest cannot be resumed")
+                warnings.append(text)
+                self._tally.input_error(text)
+                continue
+            recorded = json.loads(self.queue.get_info(f"input:{key}") or "{}")
+            self._sources.append(Source(
+                key, key, start=offset,
+                converter=converter or recorded.get("from") or "segment",
+                format=format or recorded.get("format")))
+        return warnings
+
+    # -- running ---------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Ask the run to stop soon: no more reading or dispatching; deliveries in progress
+        finish. Unfinished messages stay in the queue for a resumed run."""
+        self._stopping.set()
+        self._wake.set()
+        with self._cond:
+            self._cond.notify_all()
+
+    def run(self) -> RunSummary:
+        """Read every input into the queue and deliver until the queue is empty (or
+        :meth:`stop`).
+
+        Returns:
+            The :class:`RunSummary` (also kept as :attr:`summary`).
+
+        Raises:
+            Exception: A failure of the queue itself (a full disk...), after stopping the
+                threads; the queue keeps every unfinished message.
+        """
+        if self._ran:
+            raise RuntimeError("a Runner runs once; make a new one")
+        self._ran = True
+        started = time.perf_counter()
+        self.summary.recovered = self.queue.recover()
+        self._pending = self.queue.stats().pending
+        self._feeding = bool(self._sources)
+        threads = [threading.Thread(target=self._work, name=f"send-worker-{n}", daemon=True)
+                   for n in range(self.concurrency)]
+        if self._feeding:
+            threads.append(threading.Thread(target=self._feed, name="send-feeder", daemon=True))
+        for thread in threads:
+            thread.start()
+        try:
+            self._dispatch()
+        except KeyboardInterrupt:
+            self.stop()
+        finally:
+            interrupted = self._stopping.is_set() or self._fatal is not None
+            self._shutdown(threads)
+            self.summary.elapsed = max(time.perf_counter() - started, 1e-9)
+            self.summary.msgs_per_s = self.summary.finished / self.summary.elapsed
+            self.summary.interrupted = interrupted
+            self.progress.update(self.summary, self._pending)
+            self.progress.close()
+            if self._owned and hasattr(self.integration, "close"):
+                self.integration.close()
+        if self._fatal is not None:
+            raise self._fatal
+        return self.summary
+
+    def _shutdown(self, threads: list[threading.Thread]) -> None:
+        self._stopping.set()
+        with self._cond:
+            self._cond.notify_all()
+        while True:  # jobs handed out but not started stay in flight: a resume recovers them
+            try:
+                self._units.get_nowait()
+            except stdqueue.Empty:
+                break
+        for _ in range(self.concurrency):
+            self._units.put(None)
+        for thread in threads:
+            thread.join()
+        self._delivery.flush_acks()
+
+    # -- the dispatcher --------------------------------------------------------------------
+
+    def _dispatch(self) -> None:
+        size = self._batch["size"] if self._batch else max(64, self.concurrency * 8)
+        while not self._stopping.is_set() and self._fatal is None:
+            self._tick()
+            with self._cond:
+                if not self._feeding and self._pending <= 0:
+                    return
+            jobs = self.queue.reserve(size, now=self._clock(), lease=self.lease)
+            if self._batch and jobs and len(jobs) < size:
+                jobs += self._top_up(size - len(jobs))
+            if jobs:
+                for unit in self._units_of(jobs):
+                    self._hand_out(unit)
+                continue
+            self._idle()
+
+    def _top_up(self, missing: int) -> list[Job]:
+        """More jobs for a partial batch, waiting up to ``max_wait`` while the feeder reads."""
+        deadline = time.monotonic() + float(self._batch.get("max_wait") or 0)  # type: ignore
+        extra: list[Job] = []
+        while missing > 0 and self._feeding and not self._stopping.is_set() \
+                and time.monotonic() < deadline:
+            self._wake.wait(min(0.02, max(deadline - time.monotonic(), 0)))
+            self._wake.clear()
+            more = self.queue.reserve(missing, now=self._clock(), lease=self.lease)
+            extra += more
+            missing -= len(more)
+        return extra
+
+    def _units_of(self, jobs: list[Job]) -> list[list[Job]]:
+        """Per-message integrations: an equal share of ``jobs`` per worker (at most 16, so a
+        unit is not one queue hand-off per message). Batching ones: up to ``size`` jobs and
+        ``max_bytes`` of message JSON per unit."""
+        if not self._batch:
+            step = max(1, min(16, len(jobs) // self.concurrency))
+            return [jobs[i:i + step] for i in range(0, len(jobs), step)]
+        size, max_bytes = self._batch["size"], self._batch.get("max_bytes")
+        units: list[list[Job]] = [[]]
+        used = 0
+        for job in jobs:
+            n = len(job.body.encode("utf-8")) if max_bytes else 0
+            unit = units[-1]
+            if unit and (len(unit) >= size or (max_bytes and used + n > max_bytes)):
+                units.append([])
+                used = 0
+            units[-1].append(job)
+            used += n
+        return units
+
+    def _hand_out(self, unit: list[Job]) -> None:
+        while not self._stopping.is_set() and self._fatal is None:
+            try:
+                self._units.put(unit, timeout=_TICK)
+                return
+            except stdqueue.Full:
+                self._tick()
+
+    def _idle(self) -> None:
+        """Nothing ready: wait for the feeder, a finished job, or the next scheduled retry."""
+        self._delivery.flush_acks()
+        self._tick()
+        due = self.queue.next_available_at()
+        if due is not None and self._sleep is not None:
+            with self._cond:
+                idle = self._pending > 0 and self._units.empty()
+            if idle and not self._feeding:
+                self._sleep(max(due - self._clock(), 0.0))
+                return
+        wait = _TICK if due is None else min(max(due - self._clock(), 0.001), _TICK)
+        self._wake.wait(wait)
+        self._wake.clear()
+
+    def _tick(self) -> None:
+        """Periodic chores of the dispatcher: flush acks, refresh the progress display."""
+        now = time.monotonic()
+        if now - self._delivery.last_flush >= _TICK:
+            self._delivery.flush_acks()
+        if now - self._last_tick >= _TICK:
+            self._last_tick = now
+            self.progress.update(self.summary, self._pending)
+
+    # -- the feeder ------------------------------------------------------------------------
+
+    def _feed(self) -> None:
+        try:
+            for source in self._sources:
+                if self._stopping.is_set():
+                    break
+                self._feed_one(source)
+        except BaseException as exc:  # a queue failure: stop the run, keep what is stored
+            self._fatal = exc
+        finally:
+            with self._cond:
+                self._feeding = False
+            self._wake.set()
+
+    def _feed_one(self, source: Source) -> None:
+        def on_error(error: InputError) -> None:
+            self._input_error(f"{source.name}:{error.line}: {error.reason}")
+
+        try:
+            for bodies, position in read_chunks(source, on_error, self.chunk_size):
+                with self._cond:
+                    while self._pending >= self.backlog and not self._stopping.is_set():
+                        self._cond.wait(0.5)
+                if self._stopping.is_set():
+                    return
+                if bodies or position is not None:
+                    self.queue.put(bodies, source=position, now=self._clock())
+                    with self._cond:
+                        self._pending += len(bodies)
+                    self._tally.add("queued", len(bodies))
+                    self._wake.set()
+        except OSError as exc:
+            self._input_error(f"{source.name}: cannot read: {exc.strerror or exc}")
+
+    def _input_error(self, text: str) -> None:
+        self._tally.input_error(text)
+        count = self.summary.input_errors
+        if count <= _SHOWN_INPUT_ERRORS:
+            self.progress.write(f"input error: {text}")
+        elif count == _SHOWN_INPUT_ERRORS + 1:
+            self.progress.write("input error: more input errors are counted, not shown")
+
+    # -- the workers -----------------------------------------------------------------------
+
+    def _work(self) -> None:
+        while True:
+            unit = self._units.get()
+            if unit is None:
+                return
+            try:
+                self._delivery.deliver(unit)
+            except BaseException as exc:  # the queue failed; the jobs stay in flight
+                self._fatal = exc
+                self._wake.set()
+                return
+
+    def _finished(self, n: int) -> None:
+        if n <= 0:
+            return
+        with self._cond:
+            self._pending -= n
+            if self._pending < self.backlog:
+                self._cond.notify_all()
+            if self._pending <= 0:
+                self._wake.set()
+
+
+def _check_positive(name: str, value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
