@@ -21,8 +21,8 @@ from typing import Any, Callable, ClassVar, Dict, Optional, Tuple
 from .common import UNSET as _UNSET, CommonMixin
 from .dates import UTC
 from .objcase import _PATHS, View, _compile, find, index, lookup
-from .views import read, read_compiled
-from .values import copy_raw, export, truthy
+from .views import get, read, read_compiled
+from .values import copy_raw, export, is_email, out, truthy
 
 __all__ = ["Facade"]
 
@@ -359,6 +359,22 @@ class Facade(CommonMixin):
     def _properties_view(self) -> dict:
         """Properties as address lookups see them (``{}`` for types without any)."""
         return (self._pv or self._prp())[0]
+
+    def _fresh_properties(self, aliases: Optional[Dict[str, str]]) -> dict:
+        """A fresh copy of the properties view, with ``aliases`` applied (Track and Page)."""
+        ret = export(self._properties_view())
+        if aliases:
+            return self._aliased(ret, aliases, (self._pv or self._prp()), "")
+        return ret
+
+    def _traits_email(self, fallback: Callable[[], Any]) -> Any:
+        """``traits.email`` when truthy, else ``fallback()`` when it looks like an e-mail
+        address (Identify and Group)."""
+        email = get(self._tv or self._trt(), "email")
+        if truthy(email):
+            return out(email)
+        value = fallback()
+        return value if is_email(value) else None
 
     @staticmethod
     def _with_id(traits: Any, ident: Any) -> dict:

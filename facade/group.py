@@ -8,7 +8,7 @@ from typing import Any, ClassVar, Dict, Optional, Tuple
 from .base import _EMPTY, Facade
 from .dates import parse_timestamp
 from .views import get, trait_field
-from .values import export, is_email, out, truthy
+from .values import export, truthy
 
 __all__ = ["Group"]
 
@@ -86,11 +86,7 @@ class Group(Facade):
         Returns:
             The address or None.
         """
-        email = get(self._tv or self._trt(), "email")
-        if truthy(email):
-            return out(email)
-        group_id = self.group_id()
-        return group_id if is_email(group_id) else None
+        return self._traits_email(self.group_id)
 
     name = trait_field("name")
 

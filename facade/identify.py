@@ -11,7 +11,7 @@ from typing import Any, ClassVar, Dict, Optional, Tuple
 from .base import Facade
 from .dates import UTC, parse_timestamp
 from .views import get, trait_field
-from .values import export, is_email, out, truthy
+from .values import export, out, truthy
 
 __all__ = ["Identify"]
 
@@ -51,11 +51,7 @@ class Identify(Facade):
         Returns:
             The address or None.
         """
-        email = get(self._tv or self._trt(), "email")
-        if truthy(email):
-            return out(email)
-        user_id = self.user_id()
-        return user_id if is_email(user_id) else None
+        return self._traits_email(self.user_id)
 
     def _date(self, first: str, second: str) -> Optional[datetime]:
         value = get(self._tv or self._trt(), first)

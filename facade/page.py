@@ -101,10 +101,7 @@ class Page(Facade):
         Returns:
             A fresh dict.
         """
-        ret = export(self._properties_view())
-        if aliases:
-            return self._aliased(ret, aliases, (self._pv or self._prp()), "")
-        return ret
+        return self._fresh_properties(aliases)
 
     def email(self) -> Any:
         """``context.traits.email``, else ``properties.email``, else the user id when it

@@ -128,10 +128,7 @@ class Track(Facade):
         Returns:
             A fresh dict.
         """
-        ret = export(self._properties_view())
-        if aliases:
-            return self._aliased(ret, aliases, (self._pv or self._prp()), "")
-        return ret
+        return self._fresh_properties(aliases)
 
     value = property_field("value")
 
