@@ -279,6 +279,20 @@ class Facade(CommonMixin):
         """
         return copy_raw(self._obj)
 
+    def raw(self, name: str) -> Any:
+        """A deep copy of one top-level field exactly as given (no conversions), or None.
+
+        Cheaper than ``raw_event().get(name)`` when a mapper needs one field untouched (for
+        example properties whose date strings must be sent as written).
+
+        Args:
+            name: The field's exact name.
+
+        Returns:
+            The copy.
+        """
+        return copy_raw(self._obj.get(name))
+
     def type(self) -> Optional[str]:
         """The message type: the class's own, or the raw ``type`` field for ``Facade``.
 

@@ -28,7 +28,7 @@ def _nothing(kind: str, reason: str) -> dict[str, Any]:
 
 
 def _raw(msg: Facade, name: str) -> Any:
-    return msg.raw_event().get(name)
+    return msg.raw(name)
 
 
 def _identities(msg: Facade, settings: Mapping[str, Any]) -> list[tuple[str, Any]]:

@@ -334,3 +334,14 @@ def test_camel_case_and_snake_case_roots():
     assert f.proxy("userAgent") == "UA"
     assert Alias({"from": "p", "to": "n"}).proxy("from") == "p"
     assert Alias({"from": "p", "to": "n"}).proxy("previousId") == "p"
+
+
+def test_raw_copies_one_field_as_given():
+    message = {"type": "track", "properties": {"at": "2014-01-01", "nested": {"a": [1]}}}
+    msg = create(message)
+    raw = msg.raw("properties")
+    assert raw == {"at": "2014-01-01", "nested": {"a": [1]}}
+    raw["nested"]["a"].append(2)
+    assert message["properties"]["nested"]["a"] == [1]
+    assert msg.raw("missing") is None
+    assert msg.raw("type") == "track"
