@@ -21,7 +21,7 @@ from typing import Any, Callable, ClassVar, Dict, Optional, Tuple
 from .common import UNSET as _UNSET, CommonMixin
 from .dates import UTC
 from .objcase import _PATHS, View, _compile, find, index, lookup
-from .views import get, read, read_compiled
+from .views import get, multi, one, read, read_compiled
 from .values import copy_raw, export, is_email, out, truthy
 
 __all__ = ["Facade"]
@@ -203,53 +203,8 @@ class Facade(CommonMixin):
         cls._PROXY_PATHS[path] = fn
         return fn
 
-    @staticmethod
-    def one(path: str) -> Callable[["Facade"], Any]:
-        """Build an accessor for a "singular" thing (``Facade.one`` of the original).
-
-        The accessor returns ``proxy(path)`` when truthy, else the first item of
-        ``proxy(path + "s")`` when that is a list, else None.
-
-        Args:
-            path: For example ``"traits.phone"``.
-
-        Returns:
-            A method to assign in a class body.
-        """
-        plural = path + "s"
-
-        def accessor(self: "Facade") -> Any:
-            value = self.proxy(path)
-            if truthy(value):
-                return value
-            many = self.proxy(plural)
-            return many[0] if isinstance(many, list) and many else None
-        accessor.__doc__ = "``%s``, else the first of ``%ss``." % (path, path)
-        return accessor
-
-    @staticmethod
-    def multi(path: str) -> Callable[["Facade"], list]:
-        """Build an accessor for a "plural" thing (``Facade.multi`` of the original).
-
-        The accessor returns ``proxy(path + "s")`` when it is a list, else
-        ``[proxy(path)]`` when that is truthy, else ``[]``.
-
-        Args:
-            path: For example ``"traits.phone"``.
-
-        Returns:
-            A method to assign in a class body.
-        """
-        plural = path + "s"
-
-        def accessor(self: "Facade") -> list:
-            many = self.proxy(plural)
-            if isinstance(many, list):
-                return many
-            value = self.proxy(path)
-            return [value] if truthy(value) else []
-        accessor.__doc__ = "``%ss`` when a list, else ``[%s]`` or ``[]``." % (path, path)
-        return accessor
+    one = staticmethod(one)
+    multi = staticmethod(multi)
 
     def json(self) -> dict:
         """A copy of the whole message with ``type`` set and dates as datetimes.

@@ -13,10 +13,11 @@ from typing import Any, Callable, Tuple
 
 from .dates import iso_value
 from .objcase import _PATHS, View, _compile, lookup_compiled
-from .values import _IMMUTABLE, export
+from .values import _IMMUTABLE, export, truthy
 
 __all__ = [
     "View", "get", "read", "read_compiled", "context_field", "property_field", "trait_field",
+    "one", "multi",
 ]
 
 
@@ -145,3 +146,51 @@ def trait_field(path: str) -> Callable[[Any], Any]:
         A method to assign in a class body.
     """
     return _accessor("traits", path, "``traits.%s``." % path)
+
+
+def one(path: str) -> Callable[[Any], Any]:
+    """Build an accessor for a "singular" thing (``Facade.one`` of the original).
+
+    The accessor returns ``proxy(path)`` when truthy, else the first item of
+    ``proxy(path + "s")`` when that is a list, else None.
+
+    Args:
+        path: For example ``"traits.phone"``.
+
+    Returns:
+        A method to assign in a class body.
+    """
+    plural = path + "s"
+
+    def accessor(self: Any) -> Any:
+        value = self.proxy(path)
+        if truthy(value):
+            return value
+        many = self.proxy(plural)
+        return many[0] if isinstance(many, list) and many else None
+    accessor.__doc__ = "``%s``, else the first of ``%ss``." % (path, path)
+    return accessor
+
+
+def multi(path: str) -> Callable[[Any], list]:
+    """Build an accessor for a "plural" thing (``Facade.multi`` of the original).
+
+    The accessor returns ``proxy(path + "s")`` when it is a list, else
+    ``[proxy(path)]`` when that is truthy, else ``[]``.
+
+    Args:
+        path: For example ``"traits.phone"``.
+
+    Returns:
+        A method to assign in a class body.
+    """
+    plural = path + "s"
+
+    def accessor(self: Any) -> list:
+        many = self.proxy(plural)
+        if isinstance(many, list):
+            return many
+        value = self.proxy(path)
+        return [value] if truthy(value) else []
+    accessor.__doc__ = "``%ss`` when a list, else ``[%s]`` or ``[]``." % (path, path)
+    return accessor
