@@ -329,11 +329,13 @@ class Facade(CommonMixin):
         """Properties as address lookups see them (``{}`` for types without any)."""
         return (self._pv or self._prp())[0]
 
-    def _fresh_properties(self, aliases: Optional[Dict[str, str]]) -> dict:
-        """A fresh copy of the properties view, with ``aliases`` applied (Track and Page)."""
-        ret = export(self._properties_view())
+    def _fresh(self, value: dict, aliases: Optional[Dict[str, str]], root: View,
+               prefix: str = "") -> dict:
+        """A fresh copy of ``value`` (a traits or properties view), with ``aliases`` applied;
+        alias sources are looked up under ``prefix`` in ``root``."""
+        ret = export(value)
         if aliases:
-            return self._aliased(ret, aliases, (self._pv or self._prp()), "")
+            return self._aliased(ret, aliases, root, prefix)
         return ret
 
     def _traits_email(self, fallback: Callable[[], Any]) -> Any:

@@ -186,10 +186,7 @@ class CommonMixin(AddressMixin):
         Returns:
             A fresh dict.
         """
-        ret = export(self._traits_view())
-        if aliases:
-            return self._aliased(ret, aliases, (self._ov or self._ctx()), "traits.")
-        return ret
+        return self._fresh(self._traits_view(), aliases, self._ov or self._ctx(), "traits.")
 
     def library(self) -> dict:
         """``context.library``: a string becomes ``{"name": s, "version": None}``.

@@ -61,10 +61,8 @@ class Group(Facade):
         Returns:
             A fresh dict.
         """
-        ret = export(self._traits_view())
-        if aliases:
-            return self._aliased(ret, aliases, (self._tv or self._trt()), "")
-        return ret
+        view = self._tv or self._trt()
+        return self._fresh(view[0], aliases, view)
 
     def created(self) -> Optional[datetime]:
         """``createdAt``, else ``created`` (traits, then properties) as a UTC datetime.

@@ -40,10 +40,8 @@ class Identify(Facade):
         Returns:
             A fresh dict.
         """
-        ret = export(self._traits_view())
-        if aliases:
-            return self._aliased(ret, aliases, (self._tv or self._trt()), "")
-        return ret
+        view = self._tv or self._trt()
+        return self._fresh(view[0], aliases, view)
 
     def email(self) -> Any:
         """``traits.email``, else the user id when it looks like an e-mail address.

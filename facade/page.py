@@ -101,7 +101,8 @@ class Page(Facade):
         Returns:
             A fresh dict.
         """
-        return self._fresh_properties(aliases)
+        view = self._pv or self._prp()
+        return self._fresh(view[0], aliases, view)
 
     def email(self) -> Any:
         """``context.traits.email``, else ``properties.email``, else the user id when it

@@ -128,7 +128,8 @@ class Track(Facade):
         Returns:
             A fresh dict.
         """
-        return self._fresh_properties(aliases)
+        view = self._pv or self._prp()
+        return self._fresh(view[0], aliases, view)
 
     value = property_field("value")
 
