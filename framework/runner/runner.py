@@ -34,6 +34,7 @@ from .pacing import Backoff, RateLimiter
 from .progress import Progress
 from .queue import Job, Queue
 from .summary import RunSummary, Tally
+from .units import units_of
 
 __all__ = ["Runner", "DEFAULT_CONCURRENCY", "DEFAULT_MAX_ATTEMPTS", "DEFAULT_MAX_AGE"]
 
@@ -262,7 +263,7 @@ class Runner:
             if self._batch and jobs and len(jobs) < size:
                 jobs += self._top_up(size - len(jobs))
             if jobs:
-                for unit in self._units_of(jobs):
+                for unit in units_of(jobs, self.concurrency, self._batch):
                     self._hand_out(unit)
                 continue
             self._idle()
@@ -279,26 +280,6 @@ class Runner:
             extra += more
             missing -= len(more)
         return extra
-
-    def _units_of(self, jobs: list[Job]) -> list[list[Job]]:
-        """Per-message integrations: an equal share of ``jobs`` per worker (at most 16, so a
-        unit is not one queue hand-off per message). Batching ones: up to ``size`` jobs and
-        ``max_bytes`` of message JSON per unit."""
-        if not self._batch:
-            step = max(1, min(16, len(jobs) // self.concurrency))
-            return [jobs[i:i + step] for i in range(0, len(jobs), step)]
-        size, max_bytes = self._batch["size"], self._batch.get("max_bytes")
-        units: list[list[Job]] = [[]]
-        used = 0
-        for job in jobs:
-            n = len(job.body.encode("utf-8")) if max_bytes else 0
-            unit = units[-1]
-            if unit and (len(unit) >= size or (max_bytes and used + n > max_bytes)):
-                units.append([])
-                used = 0
-            units[-1].append(job)
-            used += n
-        return units
 
     def _hand_out(self, unit: list[Job]) -> None:
         while not self._stopping.is_set() and self._fatal is None:

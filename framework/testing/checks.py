@@ -11,11 +11,13 @@ import re
 from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import parse_qs
 
+from .. import errors
 from .compare import contains, diff, matches, show, strip_ignored, to_json
 from .sandbox import Exchange
 
 __all__ = ["Check", "header", "json_body", "raw_body", "query_includes", "query", "pathname",
-           "method", "url", "status", "response_header", "response_json", "response_text"]
+           "method", "url", "status", "response_header", "response_json", "response_text",
+           "error_mismatches"]
 
 Check = Callable[[Exchange], "str | None"]
 _NOT_JSON = object()
@@ -209,3 +211,21 @@ def response_text(expected: str | re.Pattern[str]) -> Check:
             return None
         return f"expected response text to match {show(expected)} but got {show(text)}"
     return check
+
+
+def error_mismatches(error: errors.IntegrationError, status: int | None,
+                     message: str | re.Pattern[str] | None, code: str | None) -> list[str]:
+    """What differs between ``error`` and the expected status, message and code."""
+    found = f"{type(error).__name__} ({error.code}, status {error.status}): {error}"
+    problems = []
+    if status is not None and error.status != status:
+        problems.append(f"expected error status {status} but got {error.status} ({found})")
+    if message is not None:
+        text = str(error)
+        ok = message.search(text) is not None if isinstance(message, re.Pattern) \
+            else message in text
+        if not ok:
+            problems.append(f"expected error message {show(message)} but got {text!r}")
+    if code is not None and error.code != code:
+        problems.append(f"expected error code {code!r} but got {error.code!r} ({found})")
+    return problems

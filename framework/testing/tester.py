@@ -25,7 +25,6 @@ from facade import Facade
 from .. import errors
 from ..integration import Integration
 from . import checks
-from .compare import show
 from .declarations import Declarations, as_message
 from .maps import MapperAssertions
 from .sandbox import Exchange, Reply, Sandbox
@@ -318,7 +317,7 @@ class IntegrationTester(Declarations, MapperAssertions):
             failures.append(f"expected a framework error but the integration raised "
                             f"{type(error).__name__}: {error}")
         else:
-            failures.extend(_error_mismatches(error, status, message, code))
+            failures.extend(checks.error_mismatches(error, status, message, code))
         if failures:
             raise AssertionError(self._report(failures, outcome)) from error
         return error  # type: ignore[return-value]
@@ -398,20 +397,3 @@ class IntegrationTester(Declarations, MapperAssertions):
             lines.append(f"  the integration raised {type(outcome.error).__name__}: "
                          f"{outcome.error}")
         return "\n".join(lines)
-
-
-def _error_mismatches(error: errors.IntegrationError, status: int | None,
-                      message: str | re.Pattern[str] | None, code: str | None) -> list[str]:
-    found = f"{type(error).__name__} ({error.code}, status {error.status}): {error}"
-    problems = []
-    if status is not None and error.status != status:
-        problems.append(f"expected error status {status} but got {error.status} ({found})")
-    if message is not None:
-        text = str(error)
-        ok = message.search(text) is not None if isinstance(message, re.Pattern) \
-            else message in text
-        if not ok:
-            problems.append(f"expected error message {show(message)} but got {text!r}")
-    if code is not None and error.code != code:
-        problems.append(f"expected error code {code!r} but got {error.code!r} ({found})")
-    return problems
