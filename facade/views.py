@@ -113,38 +113,17 @@ _VIEW_SLOTS = {"context": ("_ov", "_ctx"), "properties": ("_pv", "_prp"),
 
 
 def context_field(path: str) -> Callable[[Any], Any]:
-    """Build an accessor for ``context.<path>`` (the original's ``Facade.proxy``).
-
-    Args:
-        path: The path below the context.
-
-    Returns:
-        A method to assign in a class body.
-    """
+    """A method reading ``context.<path>`` (the original's ``Facade.proxy``)."""
     return _accessor("context", path, "``context.%s``." % path)
 
 
 def property_field(path: str) -> Callable[[Any], Any]:
-    """Build an accessor for ``properties.<path>`` (the type's own properties).
-
-    Args:
-        path: The path below the properties.
-
-    Returns:
-        A method to assign in a class body.
-    """
+    """A method reading ``properties.<path>`` (the type's own properties)."""
     return _accessor("properties", path, "``properties.%s``." % path)
 
 
 def trait_field(path: str) -> Callable[[Any], Any]:
-    """Build an accessor for ``traits.<path>`` (the type's own traits).
-
-    Args:
-        path: The path below the traits.
-
-    Returns:
-        A method to assign in a class body.
-    """
+    """A method reading ``traits.<path>`` (the type's own traits)."""
     return _accessor("traits", path, "``traits.%s``." % path)
 
 

@@ -43,12 +43,10 @@ def to_curl(exchange: "Exchange", masker: dryrun.Masker) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Run the command."""
-    try:
-        result = dryrun.dry_run(args)
-    except dryrun.UsageError as exc:
-        print(f"framework curl: {exc}", file=sys.stderr)
-        return 2
-    masker = dryrun.Masker(result.settings, args.show_secrets)
+    return dryrun.run_command(args, "curl", _show)
+
+
+def _show(result: dryrun.DryRun, masker: dryrun.Masker) -> int:
     commands = [to_curl(exchange, masker) for exchange in result.exchanges]
     if commands:
         print("\n\n".join(commands))

@@ -8,12 +8,12 @@ import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Callable, TextIO
 
 from .. import errors
 
-__all__ = ["add_arguments", "DryRun", "UsageError", "dry_run", "load_settings", "load_message",
-           "Masker", "NO_PAYLOAD"]
+__all__ = ["add_arguments", "DryRun", "UsageError", "dry_run", "run_command", "load_settings",
+           "load_message", "Masker", "NO_PAYLOAD"]
 
 #: ``DryRun.payload`` when the pipeline stopped before mapping.
 NO_PAYLOAD = object()
@@ -194,3 +194,15 @@ def dry_run(args: argparse.Namespace, stdin: TextIO | None = None) -> DryRun:
             run.error = exc
     run.exchanges = sandbox.exchanges
     return run
+
+
+def run_command(args: argparse.Namespace, command: str,
+                show: Callable[[DryRun, Masker], int]) -> int:
+    """Run ``framework <command>``: a dry run handed to ``show`` with a masker for secrets;
+    exit 2 on a usage error."""
+    try:
+        result = dry_run(args)
+    except UsageError as exc:
+        print(f"framework {command}: {exc}", file=sys.stderr)
+        return 2
+    return show(result, Masker(result.settings, args.show_secrets))

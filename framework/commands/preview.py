@@ -29,12 +29,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the command."""
-    try:
-        result = dryrun.dry_run(args)
-    except dryrun.UsageError as exc:
-        print(f"framework preview: {exc}", file=sys.stderr)
-        return 2
-    masker = dryrun.Masker(result.settings, args.show_secrets)
+    return dryrun.run_command(args, "preview", _show)
+
+
+def _show(result: dryrun.DryRun, masker: dryrun.Masker) -> int:
     sys.stdout.write(masker.text(render(result, masker)))
     return 1 if result.error is not None else 0
 

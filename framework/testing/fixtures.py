@@ -54,6 +54,11 @@ class Fixture:
     path: Path
     data: Mapping[str, Any]
 
+    def _object(self, key: str) -> dict[str, Any] | None:
+        """A deep copy of the object under ``key``, or ``None`` when the fixture has none."""
+        value = self.data.get(key)
+        return None if value is None else copy.deepcopy(dict(value))
+
     @property
     def input(self) -> dict[str, Any]:
         """A deep copy of the input message."""
@@ -62,8 +67,7 @@ class Fixture:
     @property
     def settings(self) -> dict[str, Any] | None:
         """A deep copy of the fixture's settings, or ``None`` when it has none."""
-        value = self.data.get("settings")
-        return None if value is None else copy.deepcopy(dict(value))
+        return self._object("settings")
 
     @property
     def has_output(self) -> bool:
@@ -99,14 +103,12 @@ class Fixture:
     @property
     def response(self) -> dict[str, Any] | None:
         """What the fake endpoint answers, or ``None``."""
-        value = self.data.get("response")
-        return None if value is None else copy.deepcopy(dict(value))
+        return self._object("response")
 
     @property
     def error(self) -> dict[str, Any] | None:
         """The expected failure, or ``None``."""
-        value = self.data.get("error")
-        return None if value is None else copy.deepcopy(dict(value))
+        return self._object("error")
 
     @property
     def checks_wire(self) -> bool:
