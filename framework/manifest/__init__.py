@@ -12,11 +12,13 @@ command and test helper works on it unchanged. ``framework validate`` checks man
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import errors
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .synced_segment import parse_synced_segment
 
 __all__ = ["load", "parse_synced_segment", "manifest_file"]
 
@@ -65,8 +67,10 @@ def load(path: str | Path, *, key: str | None = None, module: str | None = None)
 
 
 def __getattr__(name: str) -> Any:
-    # The synced-segment parser is imported on first use (PEP 562), so this package works
-    # (and `framework list` stays light) whether or not that module is present.
+    # The synced-segment parser is imported on first use (PEP 562), so importing this package
+    # (`framework list` loads every manifest integration) does not import jsonpointer.
     if name == "parse_synced_segment":
-        return importlib.import_module(f"{__name__}.synced_segment").parse_synced_segment
+        from .synced_segment import parse_synced_segment
+
+        return parse_synced_segment
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
