@@ -51,6 +51,7 @@ How an audit-log event becomes a resource and an action (:func:`event_resource`)
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -59,7 +60,7 @@ from typing import Any, Callable, Mapping, Sequence
 from .errors import ConfigError, Problem, RejectedError, json_pointer
 
 __all__ = ["Policy", "Statement", "Decision", "Segment", "parse_resource", "event_resource",
-           "ALL_ENVIRONMENTS", "DEFAULT_STATEMENT"]
+           "parse_policy", "evaluate", "ALL_ENVIRONMENTS", "DEFAULT_STATEMENT"]
 
 ALL_ENVIRONMENTS = "~"
 """The environment key of changes that apply to every environment."""
@@ -379,3 +380,48 @@ def event_resource(event: Mapping[str, Any]) -> tuple[str, str]:
         env = _segment("env", env_key, environment.get("tags"), "project.environment.key")
         return f"{proj}:{env}:{own}", action
     return str(own), action
+
+
+def parse_policy(statements: Any) -> list[dict[str, Any]]:
+    """The statements, checked and with their defaults filled in, as plain dicts.
+
+    For declarations that keep a policy as data (``Builder.policy``, a ``policy`` setting):
+    ``effect`` defaults to ``allow``, missing ``resources``/``actions`` to ``["*"]``.
+
+    Raises:
+        ValueError: Naming each bad statement field by pointer (``/1/effect: ...``), joined
+            with ``; `` (see :meth:`Policy.from_statements` for the structured problems).
+    """
+    try:
+        Policy.from_statements(statements)
+    except ConfigError as exc:
+        raise ValueError("; ".join(f"{p.pointer or '/'}: {p.message}" for p in exc.problems)) \
+            from None
+    normal = []
+    for raw in statements:
+        statement: dict[str, Any] = {"effect": raw.get("effect", "allow")}
+        for positive, negative in (("resources", "notResources"), ("actions", "notActions")):
+            key = negative if negative in raw else positive
+            statement[key] = list(raw.get(key, ["*"]))
+        normal.append(statement)
+    return normal
+
+
+@lru_cache(maxsize=256)
+def _cached_policy(key: str) -> Policy:
+    return Policy.from_statements(json.loads(key))
+
+
+def evaluate(statements: Sequence[Mapping[str, Any]], event: Mapping[str, Any]) -> Decision:
+    """Whether ``statements`` let the audit-log ``event`` through (parsed policies are cached).
+
+    Raises:
+        ValueError: The statements are not a valid policy.
+        RejectedError: The event cannot be matched (see :func:`event_resource`).
+    """
+    key = json.dumps(list(statements), sort_keys=True, default=str)
+    try:
+        policy = _cached_policy(key)
+    except ConfigError as exc:
+        raise ValueError(str(exc)) from None
+    return policy.allows(*event_resource(event))

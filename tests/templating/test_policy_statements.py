@@ -3,8 +3,8 @@
 import pytest
 
 from framework import errors
-from framework.policy import (DEFAULT_STATEMENT, Policy, Segment, event_resource,
-                              parse_resource)
+from framework.policy import (DEFAULT_STATEMENT, Policy, Segment, evaluate, event_resource,
+                              parse_policy, parse_resource)
 
 PROD_FLAG = "proj/default:env/production:flag/demo-flag;ops,security"
 
@@ -181,3 +181,24 @@ def test_event_without_verb_kind_matches_only_star_actions():
     assert action == ""
     assert policy(DEFAULT_STATEMENT).allows(resource, action)
     assert not policy({"resources": ["*"], "actions": ["update*"]}).allows(resource, action)
+
+
+# -- the data form the builder keeps ----------------------------------------------------------
+
+def test_parse_policy_fills_defaults_and_reports_every_field():
+    assert parse_policy([{"resources": ["proj/*"]}, {"effect": "deny", "notActions": ["x"]}]) == [
+        {"effect": "allow", "resources": ["proj/*"], "actions": ["*"]},
+        {"effect": "deny", "resources": ["*"], "notActions": ["x"]}]
+    with pytest.raises(ValueError) as caught:
+        parse_policy([{"effect": "maybe"}, {"resources": ["a/"]}])
+    assert str(caught.value).startswith('/0/effect: effect must be "allow" or "deny"')
+    assert "; /1/resources/0: " in str(caught.value)
+
+
+def test_evaluate_an_event_against_statements():
+    statements = [DEFAULT_STATEMENT]
+    assert evaluate(statements, flag_event())
+    denied = evaluate(statements, flag_event(env="test"))
+    assert not denied and "no policy statement allows updateRules" in denied.reason
+    with pytest.raises(ValueError, match="effect"):
+        evaluate([{"effect": "maybe"}], flag_event())
