@@ -12,7 +12,12 @@ outcomes by class and decide what to do with the message from ``retryable`` alon
     ├── TemplateError        TEMPLATE_ERROR     a template failed to render (strict miss,
     │                                           syntax); names the template and line
     ├── RejectedError        MESSAGE_REJECTED   the message cannot be delivered as it is
-    │   └── Skipped          MESSAGE_SKIPPED    not for this integration (disabled, channel)
+    │   ├── Skipped          MESSAGE_SKIPPED    not for this integration (disabled, channel)
+    │   ├── SyncedSegmentError INVALID_SYNCED_SEGMENT  a synced-segment body does not fit the
+    │   │                                       manifest's requestParser (400, LaunchDarkly's
+    │   │                                       text; ``pointer`` names the path)
+    │   └── SegmentConflictError SEGMENT_CONFLICT  the cohort exists in that environment with
+    │                                           another context kind (409)
     ├── NotSupported         NOT_SUPPORTED      the integration has no method for this type
     ├── HTTPError            HTTP_ERROR         the endpoint answered with an error status;
     │                                           ``retryable`` follows the retry policy
@@ -40,6 +45,8 @@ __all__ = [
     "ValidationError",
     "RejectedError",
     "Skipped",
+    "SyncedSegmentError",
+    "SegmentConflictError",
     "NotSupported",
     "HTTPError",
     "RetryableError",
@@ -278,6 +285,35 @@ class Skipped(RejectedError):
     """The message is not for this integration: disabled in ``integrations`` or another channel."""
 
     default_code = "MESSAGE_SKIPPED"
+
+
+class SyncedSegmentError(RejectedError):
+    """A synced-segment request body does not fit the manifest's ``requestParser``
+    (``INVALID_SYNCED_SEGMENT``, status 400).
+
+    The message is LaunchDarkly's own text (``could not find path /batch in request payload``,
+    ``parsed value for member array is not an array``), as its clients may match on it.
+
+    Attributes:
+        pointer: The RFC 6901 pointer that found nothing, when that is the problem.
+    """
+
+    default_code = "INVALID_SYNCED_SEGMENT"
+
+    def __init__(self, message: str = "", pointer: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.pointer = pointer
+
+
+class SegmentConflictError(RejectedError):
+    """A synced segment exists in that environment with another context kind
+    (``SEGMENT_CONFLICT``, status 409)."""
+
+    default_code = "SEGMENT_CONFLICT"
+
+    def __init__(self, message: str = "", **kwargs: Any) -> None:
+        kwargs.setdefault("status", 409)
+        super().__init__(message, **kwargs)
 
 
 class NotSupported(IntegrationError):

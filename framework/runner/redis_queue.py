@@ -464,6 +464,14 @@ class RedisQueue(Queue):
         self._call(lambda: self.redis.hset(self.meta, f"input:{path}",
                                            json.dumps([offset, line, skip, bool(done)])))
 
+    def add_input(self, path: str, info: str) -> None:
+        def write() -> None:
+            pipe = self.redis.pipeline(transaction=True)
+            pipe.hsetnx(self.meta, f"input:{path}", json.dumps([0, 1, 0, False]))
+            pipe.hset(self.meta, f"info:input:{path}", info)
+            pipe.execute()
+        self._call(write)
+
     def input_offsets(self) -> dict[str, InputOffset]:
         raw = self._call(lambda: self.redis.hgetall(self.meta))
         offsets = {}

@@ -136,3 +136,12 @@ def test_info_values_are_kept(queue):
 
 def test_next_available_at_is_none_when_empty(queue):
     assert queue.next_available_at() is None
+
+
+def test_an_input_is_recorded_with_its_info_before_any_message(queue):
+    queue.add_input("a.ndjson", '{"from": "segment"}')
+    assert queue.input_offsets()["a.ndjson"] == InputOffset("a.ndjson", 0, 1, 0, False)
+    assert queue.get_info("input:a.ndjson") == '{"from": "segment"}'
+    queue.set_input_offset("a.ndjson", 50, line=4)
+    queue.add_input("a.ndjson", '{"from": "segment"}')  # recorded already: the offset stays
+    assert queue.input_offsets()["a.ndjson"].offset == 50
