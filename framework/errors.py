@@ -338,6 +338,12 @@ class HTTPError(IntegrationError):
         self.body = body
         self.response = response
 
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        if self.body:
+            data["body"] = self.body
+        return data
+
 
 class RetryableError(IntegrationError):
     """An integration's way to ask for a later retry (``RETRYABLE``)."""
