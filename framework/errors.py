@@ -12,7 +12,12 @@ outcomes by class and decide what to do with the message from ``retryable`` alon
     ├── TemplateError        TEMPLATE_ERROR     a template failed to render (strict miss,
     │                                           syntax); names the template and line
     ├── RejectedError        MESSAGE_REJECTED   the message cannot be delivered as it is
-    │   └── Skipped          MESSAGE_SKIPPED    not for this integration (disabled, channel)
+    │   ├── Skipped          MESSAGE_SKIPPED    not for this integration (disabled, channel)
+    │   ├── SyncedSegmentError INVALID_SYNCED_SEGMENT  a synced-segment body does not fit the
+    │   │                                       manifest's requestParser (400, LaunchDarkly's
+    │   │                                       text; ``pointer`` names the path)
+    │   └── SegmentConflictError SEGMENT_CONFLICT  the cohort exists in that environment with
+    │                                           another context kind (409)
     ├── NotSupported         NOT_SUPPORTED      the integration has no method for this type
     ├── HTTPError            HTTP_ERROR         the endpoint answered with an error status;
     │                                           ``retryable`` follows the retry policy
@@ -20,6 +25,8 @@ outcomes by class and decide what to do with the message from ``retryable`` alon
     │                                           optionally no sooner than ``retry_after`` seconds
     ├── TimeoutError         TIMEOUT            the request timed out (retryable)
     ├── ConnectionError      CONNECTION_ERROR   the endpoint could not be reached (retryable)
+    ├── QueueError           QUEUE_ERROR        the queue failed (unreachable, full); what it
+    │                                           had accepted is kept (retryable)
     └── AudienceFeedInstanceContextError        an audience feed's instance context cannot
         │                    INSTANCE_CONTEXT   be built; ``visibility`` says whether the
         │                                       platform may show the message to its users
@@ -46,6 +53,8 @@ __all__ = [
     "ValidationError",
     "RejectedError",
     "Skipped",
+    "SyncedSegmentError",
+    "SegmentConflictError",
     "NotSupported",
     "HTTPError",
     "RetryableError",
@@ -63,6 +72,7 @@ __all__ = [
     "FileDownloadError",
     "MissingRealmError",
     "json_pointer",
+    "QueueError",
     "is_secret_key",
     "secret_values",
     "mask",
@@ -291,6 +301,35 @@ class Skipped(RejectedError):
     default_code = "MESSAGE_SKIPPED"
 
 
+class SyncedSegmentError(RejectedError):
+    """A synced-segment request body does not fit the manifest's ``requestParser``
+    (``INVALID_SYNCED_SEGMENT``, status 400).
+
+    The message is LaunchDarkly's own text (``could not find path /batch in request payload``,
+    ``parsed value for member array is not an array``), as its clients may match on it.
+
+    Attributes:
+        pointer: The RFC 6901 pointer that found nothing, when that is the problem.
+    """
+
+    default_code = "INVALID_SYNCED_SEGMENT"
+
+    def __init__(self, message: str = "", pointer: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.pointer = pointer
+
+
+class SegmentConflictError(RejectedError):
+    """A synced segment exists in that environment with another context kind
+    (``SEGMENT_CONFLICT``, status 409)."""
+
+    default_code = "SEGMENT_CONFLICT"
+
+    def __init__(self, message: str = "", **kwargs: Any) -> None:
+        kwargs.setdefault("status", 409)
+        super().__init__(message, **kwargs)
+
+
 class NotSupported(IntegrationError):
     """The integration does not implement this message type (``NOT_SUPPORTED``)."""
 
@@ -312,6 +351,12 @@ class HTTPError(IntegrationError):
         super().__init__(message, **kwargs)
         self.body = body
         self.response = response
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        if self.body:
+            data["body"] = self.body
+        return data
 
 
 class RetryableError(IntegrationError):
@@ -415,6 +460,15 @@ class MissingRealmError(AudienceFeedInstanceContextError):
                          f"matching {realm_filter!r}",
                          log=f"datamart {datamart_id}: no realm matches {realm_filter!r}",
                          **kwargs)
+class QueueError(IntegrationError):
+    """The queue itself failed: unreachable, full, or refused a write (``QUEUE_ERROR``).
+
+    Nothing about the message is wrong: what the queue had accepted is still there, and the
+    work can go on once the queue is back (retryable).
+    """
+
+    default_code = "QUEUE_ERROR"
+    default_retryable = True
 
 
 class ProgrammingError(TypeError):
