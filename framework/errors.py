@@ -460,6 +460,8 @@ class MissingRealmError(AudienceFeedInstanceContextError):
                          f"matching {realm_filter!r}",
                          log=f"datamart {datamart_id}: no realm matches {realm_filter!r}",
                          **kwargs)
+
+
 class QueueError(IntegrationError):
     """The queue itself failed: unreachable, full, or refused a write (``QUEUE_ERROR``).
 
