@@ -12,14 +12,21 @@ outcomes by class and decide what to do with the message from ``retryable`` alon
     ├── TemplateError        TEMPLATE_ERROR     a template failed to render (strict miss,
     │                                           syntax); names the template and line
     ├── RejectedError        MESSAGE_REJECTED   the message cannot be delivered as it is
-    │   └── Skipped          MESSAGE_SKIPPED    not for this integration (disabled, channel)
+    │   ├── Skipped          MESSAGE_SKIPPED    not for this integration (disabled, channel)
+    │   ├── SyncedSegmentError INVALID_SYNCED_SEGMENT  a synced-segment body does not fit the
+    │   │                                       manifest's requestParser (400, LaunchDarkly's
+    │   │                                       text; ``pointer`` names the path)
+    │   └── SegmentConflictError SEGMENT_CONFLICT  the cohort exists in that environment with
+    │                                           another context kind (409)
     ├── NotSupported         NOT_SUPPORTED      the integration has no method for this type
     ├── HTTPError            HTTP_ERROR         the endpoint answered with an error status;
     │                                           ``retryable`` follows the retry policy
     ├── RetryableError       RETRYABLE          the integration asks for a later retry,
     │                                           optionally no sooner than ``retry_after`` seconds
     ├── TimeoutError         TIMEOUT            the request timed out (retryable)
-    └── ConnectionError      CONNECTION_ERROR   the endpoint could not be reached (retryable)
+    ├── ConnectionError      CONNECTION_ERROR   the endpoint could not be reached (retryable)
+    └── QueueError           QUEUE_ERROR        the queue failed (unreachable, full); what it
+                                                had accepted is kept (retryable)
 
 Every error carries ``code``, ``status`` (an HTTP status or ``None``), ``retryable``,
 ``integration`` (the integration's name) and ``retry_after`` (seconds or ``None``). Messages never
@@ -38,6 +45,8 @@ __all__ = [
     "ValidationError",
     "RejectedError",
     "Skipped",
+    "SyncedSegmentError",
+    "SegmentConflictError",
     "NotSupported",
     "HTTPError",
     "RetryableError",
@@ -49,6 +58,7 @@ __all__ = [
     "ManifestError",
     "TemplateError",
     "json_pointer",
+    "QueueError",
     "is_secret_key",
     "secret_values",
     "mask",
@@ -301,6 +311,35 @@ class Skipped(RejectedError):
     default_code = "MESSAGE_SKIPPED"
 
 
+class SyncedSegmentError(RejectedError):
+    """A synced-segment request body does not fit the manifest's ``requestParser``
+    (``INVALID_SYNCED_SEGMENT``, status 400).
+
+    The message is LaunchDarkly's own text (``could not find path /batch in request payload``,
+    ``parsed value for member array is not an array``), as its clients may match on it.
+
+    Attributes:
+        pointer: The RFC 6901 pointer that found nothing, when that is the problem.
+    """
+
+    default_code = "INVALID_SYNCED_SEGMENT"
+
+    def __init__(self, message: str = "", pointer: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.pointer = pointer
+
+
+class SegmentConflictError(RejectedError):
+    """A synced segment exists in that environment with another context kind
+    (``SEGMENT_CONFLICT``, status 409)."""
+
+    default_code = "SEGMENT_CONFLICT"
+
+    def __init__(self, message: str = "", **kwargs: Any) -> None:
+        kwargs.setdefault("status", 409)
+        super().__init__(message, **kwargs)
+
+
 class NotSupported(IntegrationError):
     """The integration does not implement this message type (``NOT_SUPPORTED``)."""
 
@@ -323,6 +362,12 @@ class HTTPError(IntegrationError):
         self.body = body
         self.response = response
 
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        if self.body:
+            data["body"] = self.body
+        return data
+
 
 class RetryableError(IntegrationError):
     """An integration's way to ask for a later retry (``RETRYABLE``)."""
@@ -342,6 +387,17 @@ class ConnectionError(IntegrationError):  # noqa: A001
     """The endpoint could not be reached (``CONNECTION_ERROR``, retryable)."""
 
     default_code = "CONNECTION_ERROR"
+    default_retryable = True
+
+
+class QueueError(IntegrationError):
+    """The queue itself failed: unreachable, full, or refused a write (``QUEUE_ERROR``).
+
+    Nothing about the message is wrong: what the queue had accepted is still there, and the
+    work can go on once the queue is back (retryable).
+    """
+
+    default_code = "QUEUE_ERROR"
     default_retryable = True
 
 

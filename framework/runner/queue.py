@@ -23,11 +23,20 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Mapping, Sequence, Union
 
-__all__ = ["Job", "DeadLetter", "InputOffset", "QueueStats", "Queue", "error_dict", "encode",
-           "ids_of"]
+from ..errors import QueueError
+
+__all__ = ["DEFAULT_VISIBILITY_TIMEOUT", "Job", "JobId", "DeadLetter", "InputOffset",
+           "QueueStats", "Queue", "QueueError", "error_dict", "encode", "ids_of"]
 
 #: What :meth:`Queue.put` accepts for one message: a dict, or its JSON text.
 MessageLike = Union[Mapping[str, Any], str]
+
+#: Seconds a reserved job stays leased to its consumer before another may take it over
+#: (``--visibility-timeout``; the Redis engine's visibility timeout).
+DEFAULT_VISIBILITY_TIMEOUT = 60.0
+
+#: A job's id: opaque to the runner (SQLite ids are integers, Redis stream ids strings).
+JobId = Union[int, str]
 
 
 @dataclass(frozen=True)
@@ -35,7 +44,8 @@ class Job:
     """One queued message handed out by :meth:`Queue.reserve`.
 
     Attributes:
-        id: The queue's id for the job (stable across restarts).
+        id: The queue's id for the job, opaque (an ``int`` in SQLite, a stream id ``str`` in
+            Redis); valid until the job is acked, nacked or dead-lettered.
         body: The message as JSON text, exactly as it was queued.
         attempts: How many delivery attempts have failed so far.
         first_seen: When the message was queued (epoch seconds), for a maximum age.
@@ -43,7 +53,7 @@ class Job:
         last_error: The error of the last failed attempt as a dict, or ``None``.
     """
 
-    id: int
+    id: JobId
     body: str
     attempts: int = 0
     first_seen: float = 0.0
@@ -67,7 +77,7 @@ class DeadLetter:
         error: The error as a dict: at least ``class``, ``code``, ``status`` and ``message``.
     """
 
-    id: int
+    id: JobId
     body: str
     attempts: int
     first_seen: float
@@ -164,7 +174,7 @@ class Queue(abc.ABC):
 
     @abc.abstractmethod
     def put(self, messages: Iterable[MessageLike], source: InputOffset | None = None,
-            now: float | None = None) -> list[int]:
+            now: float | None = None) -> list[JobId]:
         """Store messages, ready at once, in one transaction.
 
         Args:
@@ -186,16 +196,16 @@ class Queue(abc.ABC):
         """
 
     @abc.abstractmethod
-    def ack(self, ids: Iterable[int]) -> None:
+    def ack(self, ids: Iterable[JobId]) -> None:
         """Mark jobs delivered; they leave the queue."""
 
     @abc.abstractmethod
-    def nack(self, id: int, delay: float = 0.0, error: Any = None,
+    def nack(self, id: JobId, delay: float = 0.0, error: Any = None,
              now: float | None = None) -> None:
         """Put a job back to ready after ``delay`` seconds, counting one more failed attempt."""
 
     @abc.abstractmethod
-    def dead(self, id: int, error: Any = None) -> None:
+    def dead(self, id: JobId, error: Any = None) -> None:
         """Keep a job as a dead letter with its error (see :func:`error_dict`)."""
 
     @abc.abstractmethod
@@ -219,9 +229,37 @@ class Queue(abc.ABC):
     def input_offsets(self) -> dict[str, InputOffset]:
         """Every recorded input offset, by path."""
 
+    def add_input(self, path: str, info: str) -> None:
+        """Record an input about to be read: at offset 0 (unless it is recorded already), with
+        ``info`` (how to read it) kept as ``input:PATH``.
+
+        Durable engines do both in one transaction, so an input is never known by one record
+        and not the other: a run killed before its first message was stored still leaves an
+        unfinished input for ``--resume`` to read.
+        """
+        if path not in self.input_offsets():
+            self.set_input_offset(path, 0)
+        self.set_info(f"input:{path}", info)
+
     def next_available_at(self) -> float | None:
         """When the next ready job becomes available, or ``None`` when none is ready."""
         return None
+
+    def redrive(self, error_class: str | None = None, status: int | None = None,
+                now: float | None = None, limit: int | None = None) -> int:
+        """Move dead letters back into the queue, ready at once with a fresh attempt count.
+
+        Args:
+            error_class: Only dead letters whose error has this ``class`` (``HTTPError``).
+            status: Only dead letters whose error has this HTTP ``status``.
+            now: The time they become ready (and their new ``first_seen``, so the maximum age
+                counts from the redrive).
+            limit: At most this many.
+
+        Returns:
+            How many were moved.
+        """
+        raise NotImplementedError(f"{type(self).__name__} cannot redrive dead letters")
 
     def set_info(self, key: str, value: str | None) -> None:
         """Keep a small text value with the queue (the runner records how it was filled, so
@@ -249,6 +287,6 @@ class Queue(abc.ABC):
         self.close()
 
 
-def ids_of(jobs: Sequence[Job]) -> list[int]:
+def ids_of(jobs: Sequence[Job]) -> list[JobId]:
     """The ids of ``jobs``, for :meth:`Queue.ack`."""
     return [job.id for job in jobs]

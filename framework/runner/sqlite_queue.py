@@ -26,7 +26,7 @@ import threading
 import time
 from typing import Any, Iterable, Iterator
 
-from .queue import DeadLetter, InputOffset, Job, MessageLike, Queue, QueueStats, encode, \
+from .queue import DeadLetter, InputOffset, Job, JobId, MessageLike, Queue, QueueStats, encode, \
     error_dict
 
 __all__ = ["SQLiteQueue", "DEFAULT_QUEUE_PATH"]
@@ -66,6 +66,9 @@ _SET_INPUT = ('INSERT INTO inputs (path, "offset", line, skip, done, updated_at)
               'VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (path) DO UPDATE SET '
               '"offset" = excluded."offset", line = excluded.line, skip = excluded.skip, '
               'done = excluded.done, updated_at = excluded.updated_at')
+
+_SET_INFO = ("INSERT INTO info (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
+             "value = excluded.value")
 
 
 def _chunks(ids: list[int], size: int = 500) -> Iterator[list[int]]:
@@ -169,7 +172,7 @@ class SQLiteQueue(Queue):
 
         return self._write(take)
 
-    def ack(self, ids: Iterable[int]) -> None:
+    def ack(self, ids: Iterable[JobId]) -> None:
         ids = list(ids)
         if not ids:
             return
@@ -200,6 +203,22 @@ class SQLiteQueue(Queue):
             "UPDATE jobs SET state = 3, attempts = attempts + 1, lease_until = NULL, "
             "last_error = ? WHERE id = ? AND state IN (0, 1)", (text, id)))
 
+    def redrive(self, error_class: str | None = None, status: int | None = None,
+                now: float | None = None, limit: int | None = None) -> int:
+        now = time.time() if now is None else now
+        where, params = ["state = 3"], []
+        if error_class is not None:
+            where.append("json_extract(last_error, '$.class') = ?")
+            params.append(error_class)
+        if status is not None:
+            where.append("json_extract(last_error, '$.status') = ?")
+            params.append(status)
+        chosen = (f"SELECT id FROM jobs WHERE {' AND '.join(where)} ORDER BY id"
+                  + ("" if limit is None else f" LIMIT {int(limit)}"))
+        return self._write(lambda db: db.execute(
+            f"UPDATE jobs SET state = 0, attempts = 0, first_seen = ?, available_at = ?, "
+            f"lease_until = NULL WHERE id IN ({chosen})", (now, now, *params)).rowcount)
+
     def recover(self) -> int:
         return self._write(lambda db: db.execute(
             "UPDATE jobs SET state = 0, lease_until = NULL WHERE state = 1").rowcount)
@@ -219,13 +238,21 @@ class SQLiteQueue(Queue):
             row = self._db.execute("SELECT MIN(available_at) FROM jobs WHERE state = 0")
             return row.fetchone()[0]
 
+    def add_input(self, path: str, info: str) -> None:
+        now = time.time()
+
+        def record(db: sqlite3.Connection) -> None:
+            db.execute('INSERT OR IGNORE INTO inputs (path, "offset", line, skip, done, '
+                       'updated_at) VALUES (?, 0, 1, 0, 0, ?)', (path, now))
+            db.execute(_SET_INFO, (f"input:{path}", info))
+
+        self._write(record)
+
     def set_info(self, key: str, value: str | None) -> None:
         if value is None:
             self._write(lambda db: db.execute("DELETE FROM info WHERE key = ?", (key,)))
         else:
-            self._write(lambda db: db.execute(
-                "INSERT INTO info (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
-                "value = excluded.value", (key, str(value))))
+            self._write(lambda db: db.execute(_SET_INFO, (key, str(value))))
 
     def get_info(self, key: str) -> str | None:
         with self._lock:
