@@ -13,6 +13,11 @@ outcomes by class and decide what to do with the message from ``retryable`` alon
     │                                           syntax); names the template and line
     ├── RejectedError        MESSAGE_REJECTED   the message cannot be delivered as it is
     │   ├── Skipped          MESSAGE_SKIPPED    not for this integration (disabled, channel)
+    │   ├── SyncedSegmentError INVALID_SYNCED_SEGMENT  a synced-segment body does not fit the
+    │   │                                       manifest's requestParser (400, LaunchDarkly's
+    │   │                                       text; ``pointer`` names the path)
+    │   ├── SegmentConflictError SEGMENT_CONFLICT  the cohort exists in that environment with
+    │   │                                       another context kind (409)
     │   └── BadRequestError  BAD_REQUEST        the server refuses an inbound request (size
     │                                           ``limit``, batch ``index``); status 4xx
     ├── UnavailableError     SERVICE_UNAVAILABLE the server cannot commit now (queue full or
@@ -42,6 +47,8 @@ __all__ = [
     "ValidationError",
     "RejectedError",
     "Skipped",
+    "SyncedSegmentError",
+    "SegmentConflictError",
     "BadRequestError",
     "UnavailableError",
     "NotSupported",
@@ -283,6 +290,35 @@ class Skipped(RejectedError):
     default_code = "MESSAGE_SKIPPED"
 
 
+class SyncedSegmentError(RejectedError):
+    """A synced-segment request body does not fit the manifest's ``requestParser``
+    (``INVALID_SYNCED_SEGMENT``, status 400).
+
+    The message is LaunchDarkly's own text (``could not find path /batch in request payload``,
+    ``parsed value for member array is not an array``), as its clients may match on it.
+
+    Attributes:
+        pointer: The RFC 6901 pointer that found nothing, when that is the problem.
+    """
+
+    default_code = "INVALID_SYNCED_SEGMENT"
+
+    def __init__(self, message: str = "", pointer: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.pointer = pointer
+
+
+class SegmentConflictError(RejectedError):
+    """A synced segment exists in that environment with another context kind
+    (``SEGMENT_CONFLICT``, status 409)."""
+
+    default_code = "SEGMENT_CONFLICT"
+
+    def __init__(self, message: str = "", **kwargs: Any) -> None:
+        kwargs.setdefault("status", 409)
+        super().__init__(message, **kwargs)
+
+
 class BadRequestError(RejectedError):
     """An inbound request the server refuses (``BAD_REQUEST`` unless a more precise code is
     given, status 400 unless given): too large, not JSON, a bad message.
@@ -342,6 +378,12 @@ class HTTPError(IntegrationError):
         super().__init__(message, **kwargs)
         self.body = body
         self.response = response
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        if self.body:
+            data["body"] = self.body
+        return data
 
 
 class RetryableError(IntegrationError):

@@ -8,6 +8,9 @@
 3. run the ``ensure`` rules in order and raise the first failure;
 4. route it: the method named by its type, or for a track whose event is a spec'd event, the
    snake_case method of that event (``order_completed``) when the class defines it;
+   (an integration that declares ``.templates(...)`` routes an event that has a string
+   ``kind`` field to its template: see :mod:`framework.templated`; its ``.policy(...)`` skips
+   events before step 3);
 5. raise :class:`errors.NotSupported` when the class has no such method;
 6. call the method with ``mapper.<method>(msg, settings)`` when the mapper has that function,
    else with the facade;
@@ -25,7 +28,7 @@ import requests
 import facade
 from facade import Facade
 
-from . import errors
+from . import errors, templated
 from .builder import MESSAGE_TYPES, Builder, Validation
 from .events import PATTERNS
 from .http import Request
@@ -88,7 +91,19 @@ class Integration(Builder):
     def implemented(cls) -> list[str]:
         """The message and semantic-event methods this class defines, sorted."""
         names = [*MESSAGE_TYPES, *PATTERNS]
-        return sorted(n for n in names if cls._defines(n) or n in cls._map_to_track)
+        found = {n for n in names if cls._defines(n) or n in cls._map_to_track}
+        return sorted(found | set(cls.template_routes()))
+
+    @classmethod
+    def template_routes(cls) -> list[str]:
+        """The routes events can take through the declared templates (``flag``,
+        ``default``, ``event``...); none without ``.templates(...)``."""
+        if cls._templates is None:
+            return []
+        routes = {n for n in cls._templates if n != "validation"}
+        if "default" not in routes:
+            routes.add(templated.EVENT_ROUTE)
+        return sorted(routes)
 
     @classmethod
     def _defines(cls, name: str) -> bool:
@@ -122,6 +137,26 @@ class Integration(Builder):
                 "size": batch.size, "max_bytes": batch.max_bytes, "max_wait": batch.max_wait,
                 "methods": list(batch.methods) if batch.methods is not None else None,
                 "implemented": cls._defines("batch")},
+            **cls._template_spec(),
+        }
+
+    @classmethod
+    def _template_spec(cls) -> dict[str, Any]:
+        if cls._templates is None and not cls._custom_properties and not cls._capabilities:
+            return {}
+        hmac_ = cls._hmac
+        return {
+            "delivery": None if cls._templates is None else {
+                "method": cls._method or "POST",
+                "templates": {n: t.filename for n, t in cls._templates.items()},
+                "headers": [{"name": n, "value": v} for n, v in cls._headers],
+                "hmac": None if hmac_ is None else {"header": hmac_.header,
+                                                    "secret_setting": hmac_.secret_setting},
+                "policy": None if cls._policy is None else {
+                    "default": [dict(s) for s in cls._policy], "setting": cls._policy_setting},
+                "error_body": cls._error_body},
+            "custom_properties": [p.describe() for p in cls._custom_properties],
+            "capabilities": dict(cls._capabilities),
         }
 
     # -- the pipeline ----------------------------------------------------------------------
@@ -180,6 +215,14 @@ class Integration(Builder):
             raise errors.Skipped(
                 f"{self.name} does not accept the {channel!r} channel "
                 f"(accepts {', '.join(self._channels)})", integration=self.name)
+        if self._policy is not None and self._is_event(msg):
+            reason = templated.denied(self, msg.raw_event())
+            if reason is not None:
+                raise errors.Skipped(reason, integration=self.name)
+
+    def _is_event(self, msg: Facade) -> bool:
+        """Whether ``msg`` is an event for the declared templates (it has a ``kind``)."""
+        return self._templates is not None and isinstance(msg.field("kind"), str)
 
     def route(self, msg: Facade) -> str:
         """The name of the method that handles ``msg``.
@@ -187,6 +230,8 @@ class Integration(Builder):
         Raises:
             errors.NotSupported: The class has no method for the message.
         """
+        if self._templates is not None and self._is_event(msg):
+            return templated.route_for(self._templates, msg.field("kind"))
         message_type = msg.type()
         routes = self._routes
         if routes is None:
@@ -215,6 +260,9 @@ class Integration(Builder):
     def payload_for(self, method: str, msg: Facade) -> Any:
         """What the method receives: the mapper's payload when it maps ``method``, else
         the facade."""
+        if self._templates is not None and method in self.template_routes() \
+                and self._is_event(msg):
+            return templated.render_request(self, method, msg.raw_event())
         mapper_fn = getattr(self._mapper, method, None) if self._mapper is not None else None
         return mapper_fn(msg, self.settings) if callable(mapper_fn) else msg
 
@@ -245,6 +293,9 @@ class Integration(Builder):
         """Steps 6-7: map the message and call ``method``; the responses as a list."""
         if method in self._map_to_track and not self._defines(method):
             return self._page_to_tracks(msg)
+        if self._templates is not None and not self._defines(method) \
+                and method in self.template_routes():
+            return [templated.send_rendered(self, self.payload_for(method, msg))]
         result = getattr(self, method)(self.payload_for(method, msg))
         return _as_list(result)
 

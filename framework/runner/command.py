@@ -23,7 +23,7 @@ from .progress import make_progress
 from .runner import DEFAULT_CONCURRENCY, DEFAULT_MAX_AGE, DEFAULT_MAX_ATTEMPTS, Runner
 from .settings import SettingsError, parse_settings
 from .sqlite_queue import DEFAULT_QUEUE_PATH, SQLiteQueue
-from .summary import EXIT_FAILED, EXIT_USAGE, RunSummary
+from .summary import EXIT_FAILED, EXIT_OK, EXIT_USAGE, RunSummary
 
 __all__ = ["add_arguments", "run", "UsageError"]
 
@@ -200,6 +200,9 @@ def _run(args: argparse.Namespace) -> int:
         except UnknownFormatError as exc:
             raise UsageError(str(exc)) from None
     inputs = _inputs(args)
+    if args.resume and args.queue != ":memory:" and not os.path.exists(args.queue):
+        raise UsageError(f"--resume: there is no queue {args.queue!r} to resume (pass the "
+                         f"--queue of the interrupted run)")
     lock = QueueLock(args.queue)
     try:
         lock.acquire()
@@ -210,7 +213,8 @@ def _run(args: argparse.Namespace) -> int:
                          f"{exc.strerror or exc}") from None
     try:
         try:
-            queue = SQLiteQueue(args.queue)
+            queue = SQLiteQueue(args.queue if args.queue == ":memory:"
+                                else os.path.realpath(args.queue))
         except Exception as exc:
             raise UsageError(f"--queue {args.queue!r}: cannot open the queue: {exc}") from None
         with queue:
@@ -266,6 +270,14 @@ def _send(args: argparse.Namespace, cls: type, settings: dict[str, Any], queue: 
                 f"queue {args.queue!r} holds unfinished work of an interrupted run ({pending} "
                 f"messages pending, {len(unread)} inputs not read to the end); finish it with "
                 f"--resume or pass another --queue")
+    if args.resume and not inputs and _finished(queue, recorded):
+        held = queue.stats()
+        kept = f"; it keeps {held.dead} dead letters" if held.dead else ""
+        print(f"framework send {args.slug}: nothing to resume: queue {args.queue!r} holds no "
+              f"unfinished work{kept}", flush=True)
+        if args.dead_letters:
+            export_dead_letters(queue, args.dead_letters)
+        return EXIT_OK
     queue.set_info("integration", args.slug)
     progress = make_progress(False if args.no_progress else None, sys.stderr,
                              desc=f"send {args.slug}")
@@ -290,6 +302,11 @@ def _send(args: argparse.Namespace, cls: type, settings: dict[str, Any], queue: 
         runner.feed(fresh, converter=args.converter or "segment", format=args.format)
     summary = _run_until_done(runner)
     return _report(args, queue, summary)
+
+
+def _finished(queue: SQLiteQueue, recorded: dict[str, Any]) -> bool:
+    """Whether the queue holds no pending message and no input left to read."""
+    return not queue.stats().pending and all(offset.done for offset in recorded.values())
 
 
 def _key(name: str) -> str:

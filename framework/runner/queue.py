@@ -266,6 +266,18 @@ class Queue(abc.ABC):
     def input_offsets(self) -> dict[str, InputOffset]:
         """Every recorded input offset, by path."""
 
+    def add_input(self, path: str, info: str) -> None:
+        """Record an input about to be read: at offset 0 (unless it is recorded already), with
+        ``info`` (how to read it) kept as ``input:PATH``.
+
+        Durable engines do both in one transaction, so an input is never known by one record
+        and not the other: a run killed before its first message was stored still leaves an
+        unfinished input for ``--resume`` to read.
+        """
+        if path not in self.input_offsets():
+            self.set_input_offset(path, 0)
+        self.set_info(f"input:{path}", info)
+
     def next_available_at(self, destination: str | None = None) -> float | None:
         """When the next ready job (of ``destination``, when given) becomes available, or
         ``None`` when none is ready."""

@@ -148,8 +148,8 @@ class Runner:
             for item in inputs)
         for value in (inputs if many else [inputs]):  # type: ignore[union-attr]
             source = make_source(value, converter, format)
-            if source.key is not None:
-                self.queue.set_info(f"input:{source.key}", json.dumps(
+            if source.key is not None:  # recorded before any message is: see add_input
+                self.queue.add_input(source.key, json.dumps(
                     {"from": converter if isinstance(converter, str) else None,
                      "format": format}))
             self._sources.append(source)

@@ -88,6 +88,9 @@ _SET_INPUT = ('INSERT INTO inputs (path, "offset", line, skip, done, updated_at)
               '"offset" = excluded."offset", line = excluded.line, skip = excluded.skip, '
               'done = excluded.done, updated_at = excluded.updated_at')
 
+_SET_INFO = ("INSERT INTO info (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
+             "value = excluded.value")
+
 
 def _chunks(ids: list[int], size: int = 500) -> Iterator[list[int]]:
     for start in range(0, len(ids), size):
@@ -324,13 +327,21 @@ class SQLiteQueue(Queue):
                        "VALUES (?, ?, ?)", [(source, message_id, now) for message_id in batch])
         return fresh, duplicates
 
+    def add_input(self, path: str, info: str) -> None:
+        now = time.time()
+
+        def record(db: sqlite3.Connection) -> None:
+            db.execute('INSERT OR IGNORE INTO inputs (path, "offset", line, skip, done, '
+                       'updated_at) VALUES (?, 0, 1, 0, 0, ?)', (path, now))
+            db.execute(_SET_INFO, (f"input:{path}", info))
+
+        self._write(record)
+
     def set_info(self, key: str, value: str | None) -> None:
         if value is None:
             self._write(lambda db: db.execute("DELETE FROM info WHERE key = ?", (key,)))
         else:
-            self._write(lambda db: db.execute(
-                "INSERT INTO info (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
-                "value = excluded.value", (key, str(value))))
+            self._write(lambda db: db.execute(_SET_INFO, (key, str(value))))
 
     def get_info(self, key: str) -> str | None:
         with self._lock:

@@ -12,7 +12,7 @@ from framework.runner import SQLiteQueue
 from framework.server.app import create_app
 from framework.server.config import parse_config
 
-from conftest import CONFIG, basic, jobs
+from server_helpers import CONFIG, basic, jobs
 
 ROUTES = [
     ("/v1/track", {"userId": "u", "event": "E"}, basic("wk-web")),

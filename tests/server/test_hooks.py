@@ -6,7 +6,7 @@ import json
 
 from framework.server.hooks import signature
 
-from conftest import jobs
+from server_helpers import jobs
 
 MESSAGE = {"type": "track", "event": "Order Completed", "userId": "u1", "messageId": "m1",
            "properties": {"revenue": 10}}

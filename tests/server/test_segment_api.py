@@ -9,7 +9,7 @@ import pytest
 
 from framework.server.segment_api import BATCH_LIMIT, MESSAGE_LIMIT
 
-from conftest import basic, jobs
+from server_helpers import basic, jobs
 
 
 def track(n=0, **extra):
