@@ -28,7 +28,9 @@ outcomes by class and decide what to do with the message from ``retryable`` alon
     ├── RetryableError       RETRYABLE          the integration asks for a later retry,
     │                                           optionally no sooner than ``retry_after`` seconds
     ├── TimeoutError         TIMEOUT            the request timed out (retryable)
-    └── ConnectionError      CONNECTION_ERROR   the endpoint could not be reached (retryable)
+    ├── ConnectionError      CONNECTION_ERROR   the endpoint could not be reached (retryable)
+    └── QueueError           QUEUE_ERROR        the queue failed (unreachable, full); what it
+                                                had accepted is kept (retryable)
 
 Every error carries ``code``, ``status`` (an HTTP status or ``None``), ``retryable``,
 ``integration`` (the integration's name) and ``retry_after`` (seconds or ``None``). Messages never
@@ -62,6 +64,7 @@ __all__ = [
     "ManifestError",
     "TemplateError",
     "json_pointer",
+    "QueueError",
     "is_secret_key",
     "secret_values",
     "mask",
@@ -404,6 +407,17 @@ class ConnectionError(IntegrationError):  # noqa: A001
     """The endpoint could not be reached (``CONNECTION_ERROR``, retryable)."""
 
     default_code = "CONNECTION_ERROR"
+    default_retryable = True
+
+
+class QueueError(IntegrationError):
+    """The queue itself failed: unreachable, full, or refused a write (``QUEUE_ERROR``).
+
+    Nothing about the message is wrong: what the queue had accepted is still there, and the
+    work can go on once the queue is back (retryable).
+    """
+
+    default_code = "QUEUE_ERROR"
     default_retryable = True
 
 

@@ -28,8 +28,11 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Mapping, Sequence, Union
 
-__all__ = ["Job", "DeadLetter", "InputOffset", "QueueStats", "FanOut", "Queue", "error_dict",
-           "encode", "ids_of", "DEDUPE_WINDOW"]
+from ..errors import QueueError
+
+__all__ = ["DEFAULT_VISIBILITY_TIMEOUT", "Job", "JobId", "DeadLetter", "InputOffset",
+           "QueueStats", "FanOut", "Queue", "QueueError", "error_dict", "encode", "ids_of",
+           "DEDUPE_WINDOW"]
 
 #: How long (seconds) a source's ``messageId`` is remembered by :meth:`Queue.fan_out`: 24 h.
 DEDUPE_WINDOW = 24 * 3600.0
@@ -37,13 +40,21 @@ DEDUPE_WINDOW = 24 * 3600.0
 #: What :meth:`Queue.put` accepts for one message: a dict, or its JSON text.
 MessageLike = Union[Mapping[str, Any], str]
 
+#: Seconds a reserved job stays leased to its consumer before another may take it over
+#: (``--visibility-timeout``; the Redis engine's visibility timeout).
+DEFAULT_VISIBILITY_TIMEOUT = 60.0
+
+#: A job's id: opaque to the runner (SQLite ids are integers, Redis stream ids strings).
+JobId = Union[int, str]
+
 
 @dataclass(frozen=True)
 class Job:
     """One queued message handed out by :meth:`Queue.reserve`.
 
     Attributes:
-        id: The queue's id for the job (stable across restarts).
+        id: The queue's id for the job, opaque (an ``int`` in SQLite, a stream id ``str`` in
+            Redis); valid until the job is acked, nacked or dead-lettered.
         body: The message as JSON text, exactly as it was queued.
         attempts: How many delivery attempts have failed so far.
         first_seen: When the message was queued (epoch seconds), for a maximum age.
@@ -52,7 +63,7 @@ class Job:
         destination: The destination the job is for (``""`` for ``framework send``'s jobs).
     """
 
-    id: int
+    id: JobId
     body: str
     attempts: int = 0
     first_seen: float = 0.0
@@ -77,7 +88,7 @@ class DeadLetter:
         error: The error as a dict: at least ``class``, ``code``, ``status`` and ``message``.
     """
 
-    id: int
+    id: JobId
     body: str
     attempts: int
     first_seen: float
@@ -190,7 +201,7 @@ class Queue(abc.ABC):
 
     @abc.abstractmethod
     def put(self, messages: Iterable[MessageLike], source: InputOffset | None = None,
-            now: float | None = None, *, destination: str = "") -> list[int]:
+            now: float | None = None, *, destination: str = "") -> list[JobId]:
         """Store messages, ready at once, in one transaction.
 
         Args:
@@ -233,16 +244,16 @@ class Queue(abc.ABC):
         raise NotImplementedError(f"{type(self).__name__} does not store per-destination jobs")
 
     @abc.abstractmethod
-    def ack(self, ids: Iterable[int]) -> None:
+    def ack(self, ids: Iterable[JobId]) -> None:
         """Mark jobs delivered; they leave the queue."""
 
     @abc.abstractmethod
-    def nack(self, id: int, delay: float = 0.0, error: Any = None,
+    def nack(self, id: JobId, delay: float = 0.0, error: Any = None,
              now: float | None = None) -> None:
         """Put a job back to ready after ``delay`` seconds, counting one more failed attempt."""
 
     @abc.abstractmethod
-    def dead(self, id: int, error: Any = None) -> None:
+    def dead(self, id: JobId, error: Any = None) -> None:
         """Keep a job as a dead letter with its error (see :func:`error_dict`)."""
 
     @abc.abstractmethod
@@ -283,6 +294,22 @@ class Queue(abc.ABC):
         ``None`` when none is ready."""
         return None
 
+    def redrive(self, error_class: str | None = None, status: int | None = None,
+                now: float | None = None, limit: int | None = None) -> int:
+        """Move dead letters back into the queue, ready at once with a fresh attempt count.
+
+        Args:
+            error_class: Only dead letters whose error has this ``class`` (``HTTPError``).
+            status: Only dead letters whose error has this HTTP ``status``.
+            now: The time they become ready (and their new ``first_seen``, so the maximum age
+                counts from the redrive).
+            limit: At most this many.
+
+        Returns:
+            How many were moved.
+        """
+        raise NotImplementedError(f"{type(self).__name__} cannot redrive dead letters")
+
     def set_info(self, key: str, value: str | None) -> None:
         """Keep a small text value with the queue (the runner records how it was filled, so
         that ``--resume`` needs nothing else); ``None`` removes it.
@@ -309,6 +336,6 @@ class Queue(abc.ABC):
         self.close()
 
 
-def ids_of(jobs: Sequence[Job]) -> list[int]:
+def ids_of(jobs: Sequence[Job]) -> list[JobId]:
     """The ids of ``jobs``, for :meth:`Queue.ack`."""
     return [job.id for job in jobs]

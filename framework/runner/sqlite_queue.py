@@ -26,8 +26,8 @@ import threading
 import time
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from .queue import DEDUPE_WINDOW, DeadLetter, FanOut, InputOffset, Job, MessageLike, Queue, \
-    QueueStats, encode, error_dict
+from .queue import DEDUPE_WINDOW, DeadLetter, FanOut, InputOffset, Job, JobId, MessageLike, \
+    Queue, QueueStats, encode, error_dict
 
 __all__ = ["SQLiteQueue", "DEFAULT_QUEUE_PATH", "SCHEMA_VERSION"]
 
@@ -228,7 +228,7 @@ class SQLiteQueue(Queue):
 
         return self._write(take)
 
-    def ack(self, ids: Iterable[int]) -> None:
+    def ack(self, ids: Iterable[JobId]) -> None:
         ids = list(ids)
         if not ids:
             return
@@ -258,6 +258,22 @@ class SQLiteQueue(Queue):
         self._write(lambda db: db.execute(
             "UPDATE jobs SET state = 3, attempts = attempts + 1, lease_until = NULL, "
             "last_error = ? WHERE id = ? AND state IN (0, 1)", (text, id)))
+
+    def redrive(self, error_class: str | None = None, status: int | None = None,
+                now: float | None = None, limit: int | None = None) -> int:
+        now = time.time() if now is None else now
+        where, params = ["state = 3"], []
+        if error_class is not None:
+            where.append("json_extract(last_error, '$.class') = ?")
+            params.append(error_class)
+        if status is not None:
+            where.append("json_extract(last_error, '$.status') = ?")
+            params.append(status)
+        chosen = (f"SELECT id FROM jobs WHERE {' AND '.join(where)} ORDER BY id"
+                  + ("" if limit is None else f" LIMIT {int(limit)}"))
+        return self._write(lambda db: db.execute(
+            f"UPDATE jobs SET state = 0, attempts = 0, first_seen = ?, available_at = ?, "
+            f"lease_until = NULL WHERE id IN ({chosen})", (now, now, *params)).rowcount)
 
     def recover(self) -> int:
         return self._write(lambda db: db.execute(

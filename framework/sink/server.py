@@ -95,6 +95,10 @@ class Sink:
         """The messageIds received (only those that got a 2xx when ``accepted``)."""
         return self.recorder.message_ids(accepted)
 
+    def duplicate_ids(self) -> dict[str, int]:
+        """Message ids accepted more than once, with how many extra times."""
+        return self.recorder.duplicate_ids()
+
     def reset(self) -> None:
         """Forget every request; the fault sequence starts again from the seed."""
         self.app.reset()
