@@ -16,8 +16,12 @@ outcomes by class and decide what to do with the message from ``retryable`` alon
     │   ├── SyncedSegmentError INVALID_SYNCED_SEGMENT  a synced-segment body does not fit the
     │   │                                       manifest's requestParser (400, LaunchDarkly's
     │   │                                       text; ``pointer`` names the path)
-    │   └── SegmentConflictError SEGMENT_CONFLICT  the cohort exists in that environment with
-    │                                           another context kind (409)
+    │   ├── SegmentConflictError SEGMENT_CONFLICT  the cohort exists in that environment with
+    │   │                                       another context kind (409)
+    │   └── BadRequestError  BAD_REQUEST        the server refuses an inbound request (size
+    │                                           ``limit``, batch ``index``); status 4xx
+    ├── UnavailableError     SERVICE_UNAVAILABLE the server cannot commit now (queue full or
+    │                                           failing): 503 with ``retry_after``; retryable
     ├── NotSupported         NOT_SUPPORTED      the integration has no method for this type
     ├── HTTPError            HTTP_ERROR         the endpoint answered with an error status;
     │                                           ``retryable`` follows the retry policy
@@ -55,6 +59,8 @@ __all__ = [
     "Skipped",
     "SyncedSegmentError",
     "SegmentConflictError",
+    "BadRequestError",
+    "UnavailableError",
     "NotSupported",
     "HTTPError",
     "RetryableError",
@@ -87,36 +93,60 @@ def is_secret_key(name: str) -> bool:
     return bool(_SECRET_KEY.search(str(name)))
 
 
-def secret_values(settings: Any) -> list[str]:
-    """The values of secret-looking keys at any depth of ``settings`` (``apiKey``,
-    ``headers.Authorization``...), longest first; values shorter than 4 characters are left
-    alone, as hiding them would mangle ordinary text."""
+def secret_values(settings: Any, declared: Iterable[Sequence[str]] = ()) -> list[str]:
+    """The values of secret settings at any depth of ``settings``, longest first.
+
+    A value is secret when its key looks secret (``apiKey``, ``headers.Authorization``...) or
+    its key path is in ``declared`` (the integration's ``secret=True`` settings, as tuples
+    such as ``("auth", "key")``); everything under a secret key is secret. Values shorter than
+    4 characters are left alone, as hiding them would mangle ordinary text.
+    """
     found: set[str] = set()
-    _collect_secrets(settings, found, secret=False)
+    _collect_secrets(settings, found, False, (), _paths(declared))
     return sorted(found, key=len, reverse=True)
 
 
-def _collect_secrets(value: Any, found: set[str], secret: bool) -> None:
+def _paths(declared: Iterable[Sequence[str]]) -> frozenset[tuple[str, ...]]:
+    return frozenset(tuple(path) for path in declared)
+
+
+def _collect_secrets(value: Any, found: set[str], secret: bool, path: tuple[str, ...],
+                     declared: frozenset[tuple[str, ...]]) -> None:
     if isinstance(value, Mapping):
         for key, item in value.items():
-            _collect_secrets(item, found, secret or is_secret_key(key))
+            inner = (*path, str(key))
+            _collect_secrets(item, found, secret or is_secret_key(key) or inner in declared,
+                             inner, declared)
     elif isinstance(value, list):
         for item in value:
-            _collect_secrets(item, found, secret)
+            _collect_secrets(item, found, secret, path, declared)
     elif secret and isinstance(value, (str, int)) and not isinstance(value, bool) \
             and len(str(value)) >= 4:
         found.add(str(value))
 
 
-def mask(settings: Any) -> Any:
-    """A copy of ``settings`` with the value of every secret-looking key replaced by
-    ``[REDACTED]``, at any depth."""
-    if isinstance(settings, Mapping):
-        return {k: "[REDACTED]" if is_secret_key(k) and not isinstance(v, Mapping) else mask(v)
-                for k, v in settings.items()}
-    if isinstance(settings, list):
-        return [mask(v) for v in settings]
-    return settings
+def mask(settings: Any, declared: Iterable[Sequence[str]] = ()) -> Any:
+    """A copy of ``settings`` with the value of every secret setting replaced by
+    ``[REDACTED]``, at any depth: secret-looking keys (objects under them are masked key by
+    key) and the key paths in ``declared`` (masked whole)."""
+    return _mask(settings, (), _paths(declared))
+
+
+def _mask(value: Any, path: tuple[str, ...], declared: frozenset[tuple[str, ...]]) -> Any:
+    if isinstance(value, Mapping):
+        masked = {}
+        for key, item in value.items():
+            inner = (*path, str(key))
+            if inner in declared and item is not None:
+                masked[key] = "[REDACTED]"
+            elif is_secret_key(key) and not isinstance(item, Mapping):
+                masked[key] = "[REDACTED]"
+            else:
+                masked[key] = _mask(item, inner, declared)
+        return masked
+    if isinstance(value, list):
+        return [_mask(v, path, declared) for v in value]
+    return value
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
@@ -327,6 +357,44 @@ class SegmentConflictError(RejectedError):
 
     def __init__(self, message: str = "", **kwargs: Any) -> None:
         kwargs.setdefault("status", 409)
+        super().__init__(message, **kwargs)
+
+
+class BadRequestError(RejectedError):
+    """An inbound request the server refuses (``BAD_REQUEST`` unless a more precise code is
+    given, status 400 unless given): too large, not JSON, a bad message.
+
+    Attributes:
+        limit: The size limit in bytes that was exceeded, when that is the problem.
+        index: The position of the offending message in a batch, when there is one.
+    """
+
+    default_code = "BAD_REQUEST"
+
+    def __init__(self, message: str = "", limit: int | None = None, index: int | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.limit = limit
+        self.index = index
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        for key in ("limit", "index"):
+            if getattr(self, key) is not None:
+                data[key] = getattr(self, key)
+        return data
+
+
+class UnavailableError(IntegrationError):
+    """The server cannot commit what it was sent right now (``SERVICE_UNAVAILABLE``,
+    retryable): its queue is past the configured depth (code ``QUEUE_FULL``) or failing
+    (``QUEUE_UNAVAILABLE``). Answered 503 with ``Retry-After: retry_after``."""
+
+    default_code = "SERVICE_UNAVAILABLE"
+    default_retryable = True
+
+    def __init__(self, message: str = "", **kwargs: Any) -> None:
+        kwargs.setdefault("status", 503)
         super().__init__(message, **kwargs)
 
 
