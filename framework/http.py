@@ -203,7 +203,10 @@ class Request:
 
     def _http_error(self, response: requests.Response) -> errors.HTTPError:
         status = response.status_code
-        excerpt = self._redact(response.content[:BODY_EXCERPT].decode("utf-8", "replace"))
+        limit = self.integration._error_body
+        limit = BODY_EXCERPT if limit is None else limit
+        excerpt = self._redact(response.content[:limit].decode("utf-8", "replace")) \
+            if limit else ""
         retryable = retryable_status(status)
         retry_after = self.integration.policy.headers_delay(response.headers) if retryable \
             else None

@@ -18,14 +18,15 @@ invalid JSON ends that input (there is no line boundary to resynchronise on).
 from __future__ import annotations
 
 import io
-import json
 import os
 import sys
 from dataclasses import dataclass
 from typing import IO, Any, Callable, Iterable, Iterator, Union
 
+from .. import jsonlimits
 from .converters import Converter, get_converter, segment, type_name
-from .jsonstream import CHUNK, Cursor, SyntaxProblem
+from .formats import BOM, detect_format, sniff
+from .jsonstream import CHUNK, Cursor, SyntaxProblem, TooDeep
 from .queue import InputOffset
 
 __all__ = ["InputError", "InputReader", "Position", "read_messages", "detect_format", "FORMATS"]
@@ -34,8 +35,9 @@ __all__ = ["InputError", "InputReader", "Position", "read_messages", "detect_for
 Position = InputOffset
 
 FORMATS = ("ndjson", "json-array", "json-object")
-_HEAD_LIMIT = 4 * 1024 * 1024
-_SPACE = b" \t\r\n"
+#: Ends the reason of a syntax error in a JSON array or document, which has no record boundary
+#: to go on from: what follows is not read, and the error says so.
+UNREAD_NOTE = "; the input is not read past this point"
 
 
 class InputError(ValueError):
@@ -67,31 +69,6 @@ class _Record:
     items: Iterable[tuple[int, Any]]
     end_offset: int = 0
     end_line: int = 1
-
-
-def detect_format(head: bytes) -> str:
-    """The input format of an input starting with ``head`` (see the module docstring).
-
-    Raises:
-        ValueError: the first non-space byte is neither ``[`` nor ``{``.
-    """
-    text = head.lstrip(_SPACE)
-    if not text:
-        return "ndjson"
-    if text[:1] == b"[":
-        return "json-array"
-    if text[:1] != b"{":
-        raise ValueError(f"not JSON messages: expected '{{' or '[' first, found "
-                         f"{text[:1].decode('latin-1')!r}")
-    first, newline, _ = text.partition(b"\n")
-    if not newline and len(head) >= _HEAD_LIMIT:
-        return "json-object"  # one enormous line: a whole-file batch body
-    try:
-        json.loads(first)
-        return "ndjson"
-    except ValueError:
-        stripped = first.rstrip()
-        return "json-object" if stripped.endswith((b"{", b"[", b",")) else "ndjson"
 
 
 class _Prepend(io.RawIOBase):
@@ -175,20 +152,21 @@ class InputReader:
             owned = False
         if offset and not stream.seekable():
             raise ValueError(f"cannot resume {self.path!r} at byte {offset}: it is not a file")
-        head = b""
-        read = getattr(stream, "read1", stream.read)
-        while len(head) < _HEAD_LIMIT:
-            chunk = read(CHUNK)
-            head += chunk
-            stripped = head.lstrip(_SPACE)
-            if not chunk or (stripped and (stripped[:1] != b"{" or b"\n" in stripped)):
-                break
-        if self.format is None:
-            self.format = detect_format(head)
+        if self.format is not None and not offset:
+            return stream, owned
+        try:
+            detected, replay = sniff(stream)
+        except ValueError:
+            if owned:
+                stream.close()
+            raise
+        self.format = self.format or detected
         if offset:
             stream.seek(offset)
             return stream, owned
-        return io.BufferedReader(_Prepend(head, stream), CHUNK), owned
+        if replay is None:
+            return stream, owned
+        return io.BufferedReader(_Prepend(replay, stream), CHUNK), owned
 
     def __iter__(self) -> Iterator[tuple[Position, dict[str, Any]]]:
         start = self._start or Position(self.path)
@@ -268,13 +246,18 @@ class InputReader:
             offset += len(raw)
             line += raw.endswith(b"\n")
             text = raw.strip()
+            if not begin and text.startswith(BOM):
+                text = text[len(BOM):].strip()
             if not text:
                 continue
             try:
-                value = json.loads(text.decode("utf-8"))
+                value = jsonlimits.loads(text.decode("utf-8"))
             except UnicodeDecodeError as exc:
                 yield InputError(self.path, begin_line, f"invalid UTF-8: {exc.reason} at "
                                                         f"byte {exc.start + 1} of the line")
+                continue
+            except jsonlimits.JSONDepthError as exc:
+                yield InputError(self.path, begin_line, too_deep(exc))
                 continue
             except ValueError as exc:
                 reason = getattr(exc, "msg", None) or str(exc)
@@ -287,6 +270,7 @@ class InputReader:
         cursor = Cursor(stream, start.offset, start.line)
         try:
             if not start.offset:
+                cursor.skip_bom()
                 cursor.expect("[", "'[' to start the array")
             # At a resume point (just after '[', before or after an element) all three fit.
             char = cursor.peek()
@@ -302,25 +286,31 @@ class InputReader:
                 if cursor.peek() == "":
                     cursor.expect("]", "']' to end the array")
                 line, offset = cursor.line, cursor.offset
-                value = cursor.value()
-                yield _Record(offset, line, [(line, value)], cursor.offset, cursor.line)
                 after_value = True
+                try:
+                    value = cursor.value()
+                except TooDeep as exc:  # stepped over: the next element follows
+                    yield InputError(self.path, exc.line, exc.reason)
+                else:
+                    yield _Record(offset, line, [(line, value)], cursor.offset, cursor.line)
                 char = cursor.peek()
             if cursor.peek():
                 raise SyntaxProblem("invalid JSON: unexpected data after the array", cursor.line)
         except SyntaxProblem as exc:
-            yield InputError(self.path, exc.line, exc.reason)
+            yield InputError(self.path, exc.line, exc.reason + _unread_note(cursor))
         self.position = Position(self.path, cursor.offset, cursor.line)
 
     def _documents(self, stream: IO[bytes], start: Position) -> Iterator[_Record | InputError]:
         cursor = Cursor(stream, start.offset, start.line)
         try:
+            if not start.offset:
+                cursor.skip_bom()
             while cursor.peek():
                 record = _Record(cursor.offset, cursor.line, [])
                 record.items = self._document_items(cursor, record)
                 yield record
         except SyntaxProblem as exc:
-            yield InputError(self.path, exc.line, exc.reason)
+            yield InputError(self.path, exc.line, exc.reason + _unread_note(cursor))
         self.position = Position(self.path, cursor.offset, cursor.line)
 
     def _document_items(self, cursor: Cursor, record: _Record) -> Iterator[tuple[int, Any]]:
@@ -330,8 +320,9 @@ class InputReader:
             cursor.expect("{", "'{' to start a document")
             document: dict[str, Any] = {}
             batch = False
+            deep: TooDeep | None = None
             while cursor.peek() != "}":
-                if document or batch:
+                if document or batch or deep:
                     cursor.expect(",", "',' or '}' in an object")
                 key = cursor.value()
                 if not isinstance(key, str):
@@ -341,14 +332,20 @@ class InputReader:
                     batch = True
                     yield from self._batch_items(cursor)
                 else:
-                    document[key] = cursor.value()
+                    try:
+                        document[key] = cursor.value()
+                    except TooDeep as exc:
+                        deep = deep or exc
             cursor.take()
-            if not batch:
+            if deep is not None:
+                yield line, InputError(self.path, line, deep.reason)
+            elif not batch:
                 yield line, document
         except SyntaxProblem as exc:
             record.end_offset, record.end_line = cursor.offset, cursor.line
+            note = _unread_note(cursor)
             cursor.abandon()  # there is no boundary to resynchronise on
-            yield exc.line, InputError(self.path, exc.line, exc.reason)
+            yield exc.line, InputError(self.path, exc.line, exc.reason + note)
             return
         record.end_offset, record.end_line = cursor.offset, cursor.line
 
@@ -360,9 +357,26 @@ class InputReader:
         while True:
             cursor.peek()
             line = cursor.line
-            yield line, cursor.value()
+            try:
+                yield line, cursor.value()
+            except TooDeep as exc:
+                yield exc.line, InputError(self.path, exc.line, exc.reason)
             if cursor.expect(",]", "',' or ']' in the batch array") == "]":
                 return
+
+
+def too_deep(exc: jsonlimits.JSONDepthError) -> str:
+    """The reason of an input error for a record nested too deeply."""
+    return f"invalid JSON: nested {exc.depth} levels deep, over the limit of {exc.limit}"
+
+
+def _unread_note(cursor: Cursor) -> str:
+    """Say that reading stops at a syntax error, when something is left unread."""
+    try:
+        left = bool(cursor.peek())
+    except SyntaxProblem:
+        left = True
+    return UNREAD_NOTE if left else ""
 
 
 def read_messages(source: Union[str, os.PathLike[str], IO[bytes]],

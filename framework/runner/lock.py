@@ -4,14 +4,19 @@ The lock is an OS advisory lock (``fcntl.flock`` on POSIX, ``msvcrt.locking`` on
 ``QUEUE.lock``, not the mere existence of the file, so a runner killed with ``kill -9`` never
 leaves a stale lock behind: the OS releases it with the process. The file holds the owner's pid,
 which the error message quotes.
+
+``QUEUE`` is the queue's real path (symlinks resolved), and a second lock is keyed by the queue
+file's device and inode (in the temp directory), so neither a symlink nor a hard link to a
+queue another runner holds gets around the lock.
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 from typing import IO, Any
 
-__all__ = ["QueueLock", "QueueLockedError", "lock_path"]
+__all__ = ["QueueLock", "QueueLockedError", "lock_path", "inode_lock_path"]
 
 try:  # pragma: no cover - the platform decides
     import fcntl
@@ -37,8 +42,15 @@ class QueueLockedError(RuntimeError):
 
 
 def lock_path(queue_path: str) -> str:
-    """The lock file of the queue at ``queue_path``."""
-    return os.fspath(queue_path) + ".lock"
+    """The lock file of the queue at ``queue_path``: beside its real path."""
+    return os.path.realpath(os.fspath(queue_path)) + ".lock"
+
+
+def inode_lock_path(queue_path: str) -> str:
+    """The lock file keyed by the (existing) queue file's device and inode."""
+    info = os.stat(queue_path)
+    return os.path.join(tempfile.gettempdir(), "cdp-framework-locks",
+                        f"{info.st_dev}-{info.st_ino}.lock")
 
 
 class QueueLock:
@@ -56,6 +68,7 @@ class QueueLock:
         self.queue_path = os.fspath(queue_path)
         self.path = lock_path(self.queue_path)
         self._handle: IO[Any] | None = None
+        self._inode_handle: IO[Any] | None = None
 
     @property
     def held(self) -> bool:
@@ -68,38 +81,54 @@ class QueueLock:
             return self
         directory = os.path.dirname(os.path.abspath(self.path))
         os.makedirs(directory, exist_ok=True)
-        handle = open(self.path, "a+")
+        self._handle = _take(self.path, self.queue_path)
         try:
-            _lock(handle)
-        except OSError:
-            handle.seek(0)
-            text = handle.read().strip()
-            handle.close()
-            raise QueueLockedError(self.queue_path, self.path,
-                                   int(text) if text.isdigit() else None) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
-        self._handle = handle
+            real = os.path.realpath(self.queue_path)
+            with open(real, "ab"):  # SQLite opens an empty file as a new database
+                pass
+            inode_path = inode_lock_path(real)
+            os.makedirs(os.path.dirname(inode_path), exist_ok=True)
+            self._inode_handle = _take(inode_path, self.queue_path)
+        except BaseException:
+            self.release()
+            raise
         return self
 
     def release(self) -> None:
-        """Give the lock up (the file stays; its presence means nothing)."""
-        handle, self._handle = self._handle, None
-        if handle is not None:
-            try:
-                handle.seek(0)
-                handle.truncate()
-                _unlock(handle)
-            finally:
-                handle.close()
+        """Give the lock up (the files stay; their presence means nothing)."""
+        for name in ("_inode_handle", "_handle"):
+            handle = getattr(self, name)
+            setattr(self, name, None)
+            if handle is not None:
+                try:
+                    handle.seek(0)
+                    handle.truncate()
+                    _unlock(handle)
+                finally:
+                    handle.close()
 
     def __enter__(self) -> "QueueLock":
         return self.acquire()
 
     def __exit__(self, *exc_info: object) -> None:
         self.release()
+
+
+def _take(path: str, queue_path: str) -> IO[Any]:
+    """Lock ``path`` and write our pid into it, or raise :class:`QueueLockedError`."""
+    handle = open(path, "a+")
+    try:
+        _lock(handle)
+    except OSError:
+        handle.seek(0)
+        text = handle.read().strip()
+        handle.close()
+        raise QueueLockedError(queue_path, path, int(text) if text.isdigit() else None) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
 
 
 def _lock(handle: IO[Any]) -> None:

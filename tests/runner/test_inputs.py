@@ -10,6 +10,7 @@ import tracemalloc
 import pytest
 
 from framework.runner import InputError, InputReader, Position, detect_format, read_messages
+from framework.runner.inputs import UNREAD_NOTE
 
 
 def read(data: bytes, **kwargs):
@@ -26,7 +27,8 @@ def reasons(reader):
     (b"", "ndjson"),
     (b"  \n ", "ndjson"),
     (b'{"a":1}\n{"b":2}\n', "ndjson"),
-    (b'{"batch":[{"a":1}]}', "ndjson"),
+    (b'{"batch":[{"a":1}]}', "json-object"),  # one line, one batch body: streamed
+    (b'{"batch":[{"a":1}]}\n{"a":2}\n', "ndjson"),
     (b"\n\n [\n{}]", "json-array"),
     (b'{\n  "batch": [\n', "json-object"),
     (b'{"batch": [\n', "json-object"),
@@ -79,14 +81,14 @@ def test_json_array_is_streamed_with_line_numbers():
 
 
 @pytest.mark.parametrize("data, line, reason", [
-    (b'[\n{"n":1},\n{"n": tru},\n{"n":3}]', 3, "invalid JSON: Expecting value"),
+    (b'[\n{"n":1},\n{"n": tru},\n{"n":3}]', 3, "invalid JSON: Expecting value" + UNREAD_NOTE),
     (b'[{"n":1}\n{"n":2}]', 2, "invalid JSON: expected ',' or ']' after an array element, "
-                               "found '{'"),
-    (b'[{"n":1},\n{"n":', 2, "invalid JSON: unexpected end of input"),
+                               "found '{'" + UNREAD_NOTE),
+    (b'[{"n":1},\n{"n":', 2, "invalid JSON: unexpected end of input" + UNREAD_NOTE),
     (b'[{"n":1},', 1, "invalid JSON: expected ']' to end the array, found the end of the "
                       "input"),
-    (b'[{"n":1}] {"x":2}', 1, "invalid JSON: unexpected data after the array"),
-    (b'[{"n":1},]', 1, "invalid JSON: Expecting value"),
+    (b'[{"n":1}] {"x":2}', 1, "invalid JSON: unexpected data after the array" + UNREAD_NOTE),
+    (b'[{"n":1},]', 1, "invalid JSON: Expecting value" + UNREAD_NOTE),
 ])
 def test_invalid_json_in_an_array_is_reported_with_its_line(data, line, reason):
     reader, messages = read(data)
@@ -114,7 +116,7 @@ def test_invalid_json_in_a_document_is_reported_and_ends_the_input():
     data = b'{\n  "batch": [\n    {"n": 1},\n    {"n": !}\n  ]\n}\n{"n": 9}\n'
     reader, messages = read(data)
     assert messages == [{"n": 1}]
-    assert reasons(reader) == [(4, "invalid JSON: Expecting value")]
+    assert reasons(reader) == [(4, "invalid JSON: Expecting value" + UNREAD_NOTE)]
 
 
 def test_a_non_json_input_is_one_error():
