@@ -34,9 +34,9 @@ OBJECT = st.fixed_dictionaries({k: VALUE for k in _KNOWN})  # every key, random 
 FIELD = st.one_of(OBJECT, OBJECT, OBJECT, JSON)
 MESSAGE = st.fixed_dictionaries(
     {"properties": FIELD, "traits": FIELD, "context": FIELD},
-    optional={"options": FIELD, "integrations": FIELD, "event": _SCALAR, "userId": JSON, "anonymousId": JSON,
-              "timestamp": JSON, "name": _SCALAR, "category": _SCALAR, "groupId": JSON,
-              "previousId": JSON, "from": JSON, "to": JSON, "channel": _SCALAR})
+    optional={"options": FIELD, "integrations": FIELD, "event": _SCALAR, "userId": JSON,
+              "anonymousId": JSON, "timestamp": JSON, "name": _SCALAR, "category": _SCALAR,
+              "groupId": JSON, "previousId": JSON, "from": JSON, "to": JSON, "channel": _SCALAR})
 
 
 TYPES = ["track", "identify", "page", "screen", "group", "alias", "delete", "other"]
