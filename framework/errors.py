@@ -16,8 +16,12 @@ outcomes by class and decide what to do with the message from ``retryable`` alon
     │   ├── SyncedSegmentError INVALID_SYNCED_SEGMENT  a synced-segment body does not fit the
     │   │                                       manifest's requestParser (400, LaunchDarkly's
     │   │                                       text; ``pointer`` names the path)
-    │   └── SegmentConflictError SEGMENT_CONFLICT  the cohort exists in that environment with
-    │                                           another context kind (409)
+    │   ├── SegmentConflictError SEGMENT_CONFLICT  the cohort exists in that environment with
+    │   │                                       another context kind (409)
+    │   └── BadRequestError  BAD_REQUEST        the server refuses an inbound request (size
+    │                                           ``limit``, batch ``index``); status 4xx
+    ├── UnavailableError     SERVICE_UNAVAILABLE the server cannot commit now (queue full or
+    │                                           failing): 503 with ``retry_after``; retryable
     ├── NotSupported         NOT_SUPPORTED      the integration has no method for this type
     ├── HTTPError            HTTP_ERROR         the endpoint answered with an error status;
     │                                           ``retryable`` follows the retry policy
@@ -55,6 +59,8 @@ __all__ = [
     "Skipped",
     "SyncedSegmentError",
     "SegmentConflictError",
+    "BadRequestError",
+    "UnavailableError",
     "NotSupported",
     "HTTPError",
     "RetryableError",
@@ -327,6 +333,44 @@ class SegmentConflictError(RejectedError):
 
     def __init__(self, message: str = "", **kwargs: Any) -> None:
         kwargs.setdefault("status", 409)
+        super().__init__(message, **kwargs)
+
+
+class BadRequestError(RejectedError):
+    """An inbound request the server refuses (``BAD_REQUEST`` unless a more precise code is
+    given, status 400 unless given): too large, not JSON, a bad message.
+
+    Attributes:
+        limit: The size limit in bytes that was exceeded, when that is the problem.
+        index: The position of the offending message in a batch, when there is one.
+    """
+
+    default_code = "BAD_REQUEST"
+
+    def __init__(self, message: str = "", limit: int | None = None, index: int | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.limit = limit
+        self.index = index
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        for key in ("limit", "index"):
+            if getattr(self, key) is not None:
+                data[key] = getattr(self, key)
+        return data
+
+
+class UnavailableError(IntegrationError):
+    """The server cannot commit what it was sent right now (``SERVICE_UNAVAILABLE``,
+    retryable): its queue is past the configured depth (code ``QUEUE_FULL``) or failing
+    (``QUEUE_UNAVAILABLE``). Answered 503 with ``Retry-After: retry_after``."""
+
+    default_code = "SERVICE_UNAVAILABLE"
+    default_retryable = True
+
+    def __init__(self, message: str = "", **kwargs: Any) -> None:
+        kwargs.setdefault("status", 503)
         super().__init__(message, **kwargs)
 
 
