@@ -357,7 +357,7 @@ def routes(deps: "Deps") -> list["BaseRoute"]:
     """``POST /triggers/{token}``."""
     from starlette.routing import Route
 
-    return [Route("/triggers/{token}", _surface(deps).fire, methods=["POST"])]
+    return [Route("/triggers/{token:path}", _surface(deps).fire, methods=["POST"])]
 
 
 @contextlib.contextmanager

@@ -296,3 +296,17 @@ def test_fuzz_never_a_500(client, key, body, content_type):
     if response.status_code != 204:
         assert response.json()["status"] == response.status_code
         assert "Traceback" not in response.text
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(environment=st.text(min_size=1, max_size=12), key=st.text(min_size=1, max_size=12),
+       token=st.sampled_from(["amp-token", "wrong", ""]))
+def test_fuzz_get_never_a_500(client, environment, key, token):
+    from urllib.parse import quote
+
+    headers = {"Authorization": token} if token else {}
+    response = client.get(f"/api/v2/segments/{quote(environment, safe='')}/amp-"
+                          f"{quote(key, safe='')}", headers=headers)
+    assert response.status_code in (200, 403, 404), response.text
+    assert "Traceback" not in response.text

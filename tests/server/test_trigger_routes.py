@@ -149,3 +149,14 @@ def test_fuzz_a_trigger_never_answers_500(client, triggers, body, content_type):
     response = client.post(f"/triggers/{token}", content=body, headers=headers)
     assert response.status_code in (200, 202, 400), response.text
     assert "Traceback" not in response.text
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(token=st.text(min_size=1, max_size=50))
+def test_fuzz_any_unknown_token_is_the_same_404(client, token):
+    from urllib.parse import quote
+
+    response = client.post(f"/triggers/{quote(token, safe='')}", json={"eventName": "x"})
+    assert response.status_code == 404
+    assert response.json() == {"status": 404, "code": "not_found", "message": "not found"}
