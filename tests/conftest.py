@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from redis_server import RedisServer
+from framework.testing.redis_server import RedisServer
 
 
 @pytest.fixture(scope="session")

@@ -42,6 +42,12 @@ EPILOG = textwrap.dedent("""\
       cool-down the error carries) up to --max-attempts or --max-age; everything else is a
       dead letter kept in the queue file with its error's class, code, status and message.
 
+    shared queues:
+      --queue redis://HOST:PORT/DB?stream=NAME puts the queue in Redis Streams, shared with
+      other producers and with `framework work` consumers on any machine: no lock, and
+      pending work of others is not refused. With --enqueue-only, send only reads the inputs
+      into it and exits; otherwise it also delivers until the destination is empty.
+
     resume:
       If the run is interrupted (Ctrl-C, SIGTERM, kill -9, a crash), run again with
       --resume and the same --queue: messages in flight are handed out again and inputs not

@@ -8,7 +8,7 @@ from framework.cli import main
 from framework.runner.redis_queue import RedisQueue
 from framework.sink import Sink
 
-from redis_server import free_port
+from framework.testing.redis_server import free_port
 from send_helpers import track
 
 

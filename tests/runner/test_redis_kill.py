@@ -86,7 +86,7 @@ def test_kill_9_of_one_of_three_workers_loses_nothing(tmp_path, redis_url, capsy
 
 
 def test_a_redis_restart_mid_run_loses_nothing(tmp_path, capsys):
-    from redis_server import RedisServer
+    from framework.testing.redis_server import RedisServer
 
     n = 5000
     server = RedisServer(str(tmp_path / "redis"), appendonly=True).start()

@@ -8,7 +8,7 @@ import pytest
 
 from framework import errors
 from framework.runner.redis_queue import (QueueUnavailableError, RedisQueue, parse_redis_url)
-from redis_server import RedisServer, free_port
+from framework.testing.redis_server import RedisServer, free_port
 
 
 def consumers(url, n, destination="acme", visibility=30.0):

@@ -1,6 +1,6 @@
-"""A throwaway ``redis-server`` for the tests: loopback, a free port, its own directory.
+"""A throwaway ``redis-server`` for tests and benchmarks: loopback, a free port, a directory.
 
-The tests never use a Redis the machine happens to run: each session starts its own
+Tests never use a Redis the machine happens to run: each test session starts its own
 (``make test`` installs ``redis-server`` when it is missing) and stops it by PID.
 """
 
