@@ -46,7 +46,7 @@ import logging
 import math
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence
 
 from ..errors import (BadRequestError, IntegrationError, ManifestError, Problem,
                       RejectedError, SyncedSegmentError)
@@ -235,7 +235,7 @@ class SyncedSegments:
 
     def __init__(self, config: SyncedSegmentsConfig, store: SegmentStore | None,
                  manifests: Mapping[str, SyncedSegmentManifest | ManifestError], *,
-                 clock: Any) -> None:
+                 clock: Callable[[], float]) -> None:
         from .rate_limit import SlidingWindowLimit
 
         self.config = config
