@@ -112,3 +112,15 @@ def test_list_masks_secret_settings(config, capsys):
     main(["triggers", "list", "--json", "--config", config])
     out = capsys.readouterr().out
     assert "abcdef" not in out and '"sharedSecret": "[REDACTED]"' in out
+
+
+def test_triggers_list_does_not_import_the_web_stack(config):
+    import subprocess
+    import sys
+
+    code = ("import sys; from framework import cli; "
+            f"cli.main(['triggers', 'list', '--config', {config!r}]); "
+            "print(sorted(m for m in ('starlette', 'uvicorn') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
