@@ -27,7 +27,7 @@ import json
 import threading
 from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Protocol
 from urllib.parse import unquote, urlsplit
 
 import requests
@@ -40,12 +40,12 @@ from .gateway import GatewayClient, PluginCredentials
 from .routes import FeedRoutes
 
 if TYPE_CHECKING:  # pragma: no cover
-    import httpx
     from starlette.applications import Starlette
 
     from .suite import AudienceFeedSuite
 
-__all__ = ["FakeGateway", "GatewayCall", "AudienceFeedClient", "AudienceFeedSuite",
+__all__ = ["FakeGateway", "GatewayCall", "AudienceFeedClient", "RemoteFeedClient",
+           "PlatformCalls", "AudienceFeedSuite",
            "WORKER_ID", "AUTHENTICATION_TOKEN", "GATEWAY_URL"]
 
 #: The credentials the SDK's own tests use.
@@ -54,6 +54,21 @@ AUTHENTICATION_TOKEN = "Manny"
 #: Where the in-process fake gateway lives (never resolved: the session answers it).
 GATEWAY_URL = "http://plugin-gateway.test:8080"
 _FEEDS = "/v1/audience_segment_external_feeds/"
+
+
+class FeedResponse(Protocol):
+    """What the clients' calls return: an ``httpx`` (or ``httpx2``) response."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    @property
+    def text(self) -> str: ...
+
+    def json(self, **kwargs: Any) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -257,7 +272,100 @@ def _basic(header: str | None) -> tuple[str | None, str | None]:
     return user, password
 
 
-class AudienceFeedClient:
+class PlatformCalls:
+    """The calls the platform makes, over :meth:`post` (shared by the in-process and the
+    HTTP client)."""
+
+    def post(self, route: str, body: Any = None, *, content: bytes | None = None
+             ) -> "FeedResponse":
+        """``POST /v1/<route>`` with ``body`` as JSON (or raw ``content``)."""
+        raise NotImplementedError
+
+    def batch_size(self) -> int:
+        """Items per ``/v1/batch_update`` call in :meth:`deliver`."""
+        return 100
+
+    def create_segment(self, feed_id: str = "1", segment_id: str = "1",
+                       datamart_id: str = "1", **extra: Any) -> "FeedResponse":
+        """``POST /v1/external_segment_creation``."""
+        return self.post("external_segment_creation", {
+            "feed_id": feed_id, "segment_id": segment_id, "datamart_id": datamart_id, **extra})
+
+    def connect_segment(self, feed_id: str = "1", segment_id: str = "1",
+                        datamart_id: str = "1", **extra: Any) -> "FeedResponse":
+        """``POST /v1/external_segment_connection``."""
+        return self.post("external_segment_connection", {
+            "feed_id": feed_id, "segment_id": segment_id, "datamart_id": datamart_id, **extra})
+
+    def update(self, identifiers: list[dict[str, Any]], operation: str = "UPSERT", *,
+               feed_id: str = "1", segment_id: str = "1", datamart_id: str = "1",
+               **extra: Any) -> "FeedResponse":
+        """``POST /v1/user_segment_update`` for one user with ``identifiers``."""
+        return self.post("user_segment_update", {
+            "feed_id": feed_id, "session_id": "s1", "datamart_id": datamart_id,
+            "segment_id": segment_id, "user_identifiers": identifiers, "user_profiles": [],
+            "ts": 1_700_000_000_000, "operation": operation, **extra})
+
+    def deliver(self, *replies: "FeedResponse", feed_id: str = "1", segment_id: str = "1",
+                datamart_id: str = "1", **context: Any) -> list["FeedResponse"]:
+        """Do what the platform does with ``BATCH_DELIVERY`` items: group the items of
+        ``replies`` by ``grouping_key`` (in order of first appearance), cut each group into
+        batches of the feed's ``batch_policy.max_size`` and ``POST /v1/batch_update`` each.
+
+        Returns:
+            The batch responses, in order.
+        """
+        groups: dict[str, list[Any]] = {}
+        for reply in replies:
+            for item in reply.json().get("data") or []:
+                if item.get("type") == "BATCH_DELIVERY":
+                    groups.setdefault(item["grouping_key"], []).append(item["content"])
+        size = self.batch_size()
+        sent = []
+        for key, contents in groups.items():
+            for start in range(0, len(contents), size):
+                sent.append(self.post("batch_update", {
+                    "batch_content": contents[start:start + size], "ts": 1_700_000_000_000,
+                    "context": {"endpoint": "/v1/batch_update", "grouping_key": key,
+                                "feed_id": feed_id, "feed_session_id": "s1",
+                                "segment_id": segment_id, "datamart_id": datamart_id,
+                                **context}}))
+        return sent
+
+
+class RemoteFeedClient(PlatformCalls):
+    """Drive a served feed over HTTP, as the platform does (end-to-end tests, the demo).
+
+    Args:
+        url: The feed server's base URL.
+        batch_size: Items per batch in :meth:`deliver` (the feed's ``batch_policy.max_size``).
+        timeout: Seconds per request.
+    """
+
+    def __init__(self, url: str, *, batch_size: int = 100, timeout: float = 10.0) -> None:
+        import httpx
+
+        self.http = httpx.Client(base_url=url.rstrip("/"), timeout=timeout, trust_env=False)
+        self._batch_size = batch_size
+
+    def __enter__(self) -> "RemoteFeedClient":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.http.close()
+
+    def batch_size(self) -> int:
+        return self._batch_size
+
+    def post(self, route: str, body: Any = None, *, content: bytes | None = None
+             ) -> "FeedResponse":
+        path = route if route.startswith("/") else f"/v1/{route}"
+        response: FeedResponse = self.http.post(path, content=content) \
+            if content is not None else self.http.post(path, json=body)
+        return response
+
+
+class AudienceFeedClient(PlatformCalls):
     """Drive a feed's routes in process, with a fake gateway.
 
     Args:
@@ -306,67 +414,21 @@ class AudienceFeedClient:
         return list(self.routes.failures)
 
     def post(self, route: str, body: Any = None, *, content: bytes | None = None
-             ) -> "httpx.Response":
+             ) -> "FeedResponse":
         """``POST /v1/<route>`` with ``body`` as JSON (or raw ``content``)."""
         path = route if route.startswith("/") else f"/v1/{route}"
-        response: httpx.Response = self.http.post(path, content=content) \
+        response: FeedResponse = self.http.post(path, content=content) \
             if content is not None else self.http.post(path, json=body)
         return response
 
-    def get(self, path: str) -> "httpx.Response":
+    def get(self, path: str) -> "FeedResponse":
         """``GET <path>``."""
-        response: httpx.Response = self.http.get(path)
+        response: FeedResponse = self.http.get(path)
         return response
 
-    # -- the platform's calls ----------------------------------------------------------------
-
-    def create_segment(self, feed_id: str = "1", segment_id: str = "1",
-                       datamart_id: str = "1", **extra: Any) -> "httpx.Response":
-        """``POST /v1/external_segment_creation``."""
-        return self.post("external_segment_creation", {
-            "feed_id": feed_id, "segment_id": segment_id, "datamart_id": datamart_id, **extra})
-
-    def connect_segment(self, feed_id: str = "1", segment_id: str = "1",
-                        datamart_id: str = "1", **extra: Any) -> "httpx.Response":
-        """``POST /v1/external_segment_connection``."""
-        return self.post("external_segment_connection", {
-            "feed_id": feed_id, "segment_id": segment_id, "datamart_id": datamart_id, **extra})
-
-    def update(self, identifiers: list[dict[str, Any]], operation: str = "UPSERT", *,
-               feed_id: str = "1", segment_id: str = "1", datamart_id: str = "1",
-               **extra: Any) -> "httpx.Response":
-        """``POST /v1/user_segment_update`` for one user with ``identifiers``."""
-        return self.post("user_segment_update", {
-            "feed_id": feed_id, "session_id": "s1", "datamart_id": datamart_id,
-            "segment_id": segment_id, "user_identifiers": identifiers, "user_profiles": [],
-            "ts": 1_700_000_000_000, "operation": operation, **extra})
-
-    def deliver(self, *replies: "httpx.Response", feed_id: str = "1", segment_id: str = "1",
-                datamart_id: str = "1", **context: Any) -> list["httpx.Response"]:
-        """Do what the platform does with ``BATCH_DELIVERY`` items: group the items of
-        ``replies`` by ``grouping_key`` (in order of first appearance), cut each group into
-        batches of the feed's ``batch_policy.max_size`` and ``POST /v1/batch_update`` each.
-
-        Returns:
-            The batch responses, in order.
-        """
-        groups: dict[str, list[Any]] = {}
-        for reply in replies:
-            for item in reply.json().get("data") or []:
-                if item.get("type") == "BATCH_DELIVERY":
-                    groups.setdefault(item["grouping_key"], []).append(item["content"])
+    def batch_size(self) -> int:
         policy = getattr(self.connector, "batch_policy", None)
-        size = policy.max_size if policy is not None else 100
-        sent = []
-        for key, contents in groups.items():
-            for start in range(0, len(contents), size):
-                sent.append(self.post("batch_update", {
-                    "batch_content": contents[start:start + size], "ts": 1_700_000_000_000,
-                    "context": {"endpoint": "/v1/batch_update", "grouping_key": key,
-                                "feed_id": feed_id, "feed_session_id": "s1",
-                                "segment_id": segment_id, "datamart_id": datamart_id,
-                                **context}}))
-        return sent
+        return policy.max_size if policy is not None else 100
 
 
 def __getattr__(name: str) -> Any:
