@@ -395,6 +395,14 @@ class Integration(Builder):
             responses.extend(self.call(self.route(track), track))
         return responses
 
+    def batches(self, method: str) -> bool:
+        """Whether a message routed to ``method`` goes through ``batch(items)`` in
+        :meth:`process_batch` (the class declares ``.batch(...)`` for it and defines
+        ``batch``), as ``framework send`` delivers it."""
+        policy = self._batch
+        return policy is not None and (policy.methods is None or method in policy.methods) \
+            and self._defines("batch")
+
     def process_batch(self, messages: Sequence[Facade | Mapping[str, Any]]) -> list[Outcome]:
         """Deliver many messages, through ``batch(items)`` where the class defines it.
 
@@ -406,11 +414,10 @@ class Integration(Builder):
         outcomes: list[Outcome] = [None] * len(messages)
         batched: list[tuple[int, Any]] = []
         policy = self._batch
-        use_batch = policy is not None and self._defines("batch")
         for index, message in enumerate(messages):
             try:
                 method, msg = self.prepare(message)
-                if use_batch and (policy.methods is None or method in policy.methods):
+                if self.batches(method):
                     batched.append((index, self.payload_for(method, msg)))
                 else:
                     outcomes[index] = self.call(method, msg)

@@ -143,6 +143,8 @@ class DryRun:
         exchanges: Each request made, with the sandbox's reply.
         responses: What ``process`` returned.
         error: What ``process`` raised, if anything.
+        batched: Whether the message went through the integration's ``batch(items)``, as
+            ``framework send`` delivers it (a batch of one).
     """
 
     integration: type
@@ -154,6 +156,7 @@ class DryRun:
     exchanges: list[Any] = field(default_factory=list)
     responses: list[Any] = field(default_factory=list)
     error: BaseException | None = None
+    batched: bool = False
 
 
 def _no_sleep(seconds: float) -> None:
@@ -190,10 +193,17 @@ def dry_run(args: argparse.Namespace, stdin: TextIO | None = None) -> DryRun:
     except Exception as exc:  # noqa: BLE001 - shown to the user
         run.error = exc
         return run
+    run.batched = instance.batches(run.method)
     sandbox = Sandbox(default=Reply(args.status))
     with sandbox:
         try:
-            run.responses = instance.process(run.facade)
+            if run.batched:  # as framework send delivers it: through batch(items)
+                outcome = instance.process_batch([run.facade])[0]
+                if isinstance(outcome, BaseException):
+                    raise outcome
+                run.responses = outcome
+            else:
+                run.responses = instance.process(run.facade)
         except Exception as exc:  # noqa: BLE001 - shown to the user
             run.error = exc
     run.exchanges = sandbox.exchanges

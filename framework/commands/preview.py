@@ -88,7 +88,9 @@ def render(result: dryrun.DryRun, masker: dryrun.Masker) -> str:
            f"Message      {type(result.facade).__name__} facade"]
     out += _view(result.facade)
     if result.method is not None:
-        out.append(f"Route        {result.method}")
+        via = " (delivered through batch(items), as framework send does)" \
+            if result.batched else ""
+        out.append(f"Route        {result.method}{via}")
     if result.payload is not dryrun.NO_PAYLOAD:
         if result.payload is result.facade or hasattr(result.payload, "raw_event"):
             out.append(f"Payload      (no mapper.{result.method}: the method receives the "
