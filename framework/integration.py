@@ -395,7 +395,7 @@ class Integration(Builder):
             responses.extend(self.call(self.route(track), track))
         return responses
 
-    def batches(self, method: str) -> bool:
+    def delivers_in_batch(self, method: str) -> bool:
         """Whether a message routed to ``method`` goes through ``batch(items)`` in
         :meth:`process_batch` (the class declares ``.batch(...)`` for it and defines
         ``batch``), as ``framework send`` delivers it."""
@@ -417,7 +417,7 @@ class Integration(Builder):
         for index, message in enumerate(messages):
             try:
                 method, msg = self.prepare(message)
-                if self.batches(method):
+                if self.delivers_in_batch(method):
                     batched.append((index, self.payload_for(method, msg)))
                 else:
                     outcomes[index] = self.call(method, msg)

@@ -193,7 +193,7 @@ def dry_run(args: argparse.Namespace, stdin: TextIO | None = None) -> DryRun:
     except Exception as exc:  # noqa: BLE001 - shown to the user
         run.error = exc
         return run
-    run.batched = instance.batches(run.method)
+    run.batched = instance.delivers_in_batch(run.method)
     sandbox = Sandbox(default=Reply(args.status))
     with sandbox:
         try:
