@@ -218,11 +218,15 @@ class Request:
 
     def _http_error(self, response: requests.Response) -> errors.HTTPError:
         status = response.status_code
-        # Redact first, then cut: a secret straddling the cut must not leave half of itself.
-        secrets = self.integration.secrets()
-        room = BODY_EXCERPT + max((len(secret.encode("utf-8")) for secret in secrets), default=0)
-        text = self._redact(response.content[:room].decode("utf-8", "replace"))
-        excerpt = text.encode("utf-8")[:BODY_EXCERPT].decode("utf-8", "ignore")
+        limit = self.integration._error_body
+        limit = BODY_EXCERPT if limit is None else limit
+        excerpt = ""
+        if limit:
+            # Redact first, then cut: a secret straddling the cut must not leave half of itself.
+            secrets = self.integration.secrets()
+            room = limit + max((len(secret.encode("utf-8")) for secret in secrets), default=0)
+            text = self._redact(response.content[:room].decode("utf-8", "replace"))
+            excerpt = text.encode("utf-8")[:limit].decode("utf-8", "ignore")
         retryable = retryable_status(status)
         retry_after = self.integration.policy.headers_delay(response.headers) if retryable \
             else None

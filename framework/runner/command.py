@@ -21,7 +21,8 @@ from .inputs import FORMATS
 from .lock import QueueLock, QueueLockedError
 from .pacing import Backoff
 from .progress import make_progress
-from .queue import QueueStats
+from .queue import DEFAULT_VISIBILITY_TIMEOUT, Queue, QueueError, QueueStats
+from .queues import is_redis_url, open_queue
 from .runner import (DEFAULT_AUTH_FAILURE_LIMIT, DEFAULT_CONCURRENCY, DEFAULT_GRACE,
                      DEFAULT_MAX_AGE, DEFAULT_MAX_ATTEMPTS, Runner)
 from .settings import SettingsError, parse_settings
@@ -55,6 +56,12 @@ EPILOG = textwrap.dedent("""\
       --resume). A second Ctrl-C/SIGTERM abandons them at once. Either way the acks are
       written and the summary printed.
 
+    shared queues:
+      --queue redis://HOST:PORT/DB?stream=NAME puts the queue in Redis Streams, shared with
+      other producers and with `framework work` consumers on any machine: no lock, and
+      pending work of others is not refused. With --enqueue-only, send only reads the inputs
+      into it and exits; otherwise it also delivers until the destination is empty.
+
     resume:
       If the run is interrupted (Ctrl-C, SIGTERM, kill -9, a crash), run again with
       --resume and the same --queue: messages in flight are handed out again and inputs not
@@ -68,7 +75,9 @@ EPILOG = textwrap.dedent("""\
       1  some messages were dead-lettered or some input records were bad (see the summary;
          with --resume, also when the queue holds dead letters from before the interruption)
       2  usage error: bad option or settings, unknown integration or format, missing input,
-         queue in use or holding unfinished work, --resume without a queue; also when the
+         queue in use or holding unfinished work, --resume without a queue. The settings are
+         checked against the integration's declared settings before any input is read: each
+         problem is named (setting and rule) on stderr and nothing is queued. Also when the
          destination refused the credentials --max-auth-failures times in a row (the rest
          stays queued for --resume)
       75 the queue file cannot be written (disk full, I/O error): what was acknowledged is
@@ -165,8 +174,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--concurrency", type=_whole("--concurrency"),
                         default=DEFAULT_CONCURRENCY, metavar="N",
                         help=f"deliveries in progress at once (default {DEFAULT_CONCURRENCY})")
-    parser.add_argument("--queue", metavar="PATH", default=DEFAULT_QUEUE_PATH,
-                        help=f"the queue file (default {DEFAULT_QUEUE_PATH})")
+    parser.add_argument("--queue", metavar="PATH|URL", default=DEFAULT_QUEUE_PATH,
+                        help=f"the queue: a SQLite file (default {DEFAULT_QUEUE_PATH}) or "
+                             f"redis://HOST:PORT/DB?stream=NAME, shared with other processes")
     parser.add_argument("--resume", action="store_true",
                         help="finish the work of an interrupted run on --queue")
     parser.add_argument("--max-attempts", type=_whole("--max-attempts"),
@@ -196,6 +206,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         default=DEFAULT_AUTH_FAILURE_LIMIT, metavar="N",
                         help="stop (exit 2) after N consecutive 401/403 answers, leaving the "
                              f"rest queued; 0 never stops (default {DEFAULT_AUTH_FAILURE_LIMIT})")
+    parser.add_argument("--enqueue-only", action="store_true",
+                        help="only read the inputs into the queue and exit; `framework work` "
+                             "processes deliver (needs --queue redis://...)")
+    parser.add_argument("--visibility-timeout", type=_positive("--visibility-timeout"),
+                        default=DEFAULT_VISIBILITY_TIMEOUT, metavar="SECONDS",
+                        help="Redis queue: seconds before another consumer may take over a "
+                             f"message this run holds, if it dies (default "
+                             f"{DEFAULT_VISIBILITY_TIMEOUT:.0f})")
     parser.add_argument("--json", action="store_true",
                         help="print the summary as one JSON object on stdout")
     parser.add_argument("--no-progress", action="store_true",
@@ -234,6 +252,12 @@ def _run(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
     inputs = _inputs(args)
     _check_dead_letters_path(args.dead_letters)
+    _check_settings(cls, settings)
+    if is_redis_url(args.queue):
+        return _send_shared(args, cls, settings, inputs)
+    if args.enqueue_only:
+        raise UsageError("--enqueue-only needs a shared queue (--queue redis://...): a SQLite "
+                         "queue file is delivered by the runner that fills it")
     if args.resume and args.queue != ":memory:" and not os.path.exists(args.queue):
         raise UsageError(f"--resume: there is no queue {args.queue!r} to resume (pass the "
                          f"--queue of the interrupted run)")
@@ -257,11 +281,41 @@ def _run(args: argparse.Namespace) -> int:
         lock.release()
 
 
+def _send_shared(args: argparse.Namespace, cls: type, settings: dict[str, Any],
+                 inputs: list[str]) -> int:
+    """``send`` on a Redis queue: other producers and ``framework work`` consumers may share
+    it, so there is no lock and no refusal of pending work."""
+    try:
+        queue = open_queue(args.queue, args.slug, visibility_timeout=args.visibility_timeout)
+    except QueueError as exc:
+        raise UsageError(str(exc)) from None
+    with queue:
+        return _send(args, cls, settings, queue, inputs, shared=True)
+
+
 def _settings(args: argparse.Namespace) -> dict[str, Any]:
     try:
         return parse_settings(args.settings)
     except SettingsError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _check_settings(cls: type, settings: dict[str, Any]) -> None:
+    """Check the settings against the integration's declarations once, before any input is
+    read or the queue opened, so bad settings never fill the queue with dead letters."""
+    from .. import errors
+
+    validate = getattr(cls, "validate_settings", None)
+    if validate is None:
+        return
+    try:
+        validate(settings)
+    except errors.ValidationError as exc:
+        problems = [p.message for p in exc.problems] or [exc.message]
+        if len(problems) == 1:
+            raise UsageError(f"--settings: {problems[0]}") from None
+        raise UsageError(f"--settings: {len(problems)} problems:\n"
+                         + "\n".join(f"  {p}" for p in problems)) from None
 
 
 def _integration(slug: str) -> type:
@@ -288,15 +342,15 @@ def _inputs(args: argparse.Namespace) -> list[str]:
     return inputs
 
 
-def _send(args: argparse.Namespace, cls: type, settings: dict[str, Any], queue: SQLiteQueue,
-          inputs: list[str]) -> int:
+def _send(args: argparse.Namespace, cls: type, settings: dict[str, Any], queue: Queue,
+          inputs: list[str], shared: bool = False) -> int:
     recorded = queue.input_offsets()
     owner = queue.get_info("integration")
     if args.resume:
         if owner is not None and owner != args.slug:
             raise UsageError(f"--resume: queue {args.queue!r} was filled for {owner!r}, not "
                              f"{args.slug!r}")
-    else:
+    elif not shared:
         pending = queue.stats().pending
         unread = [key for key, offset in recorded.items() if not offset.done]
         if pending or unread:
@@ -319,7 +373,9 @@ def _send(args: argparse.Namespace, cls: type, settings: dict[str, Any], queue: 
         runner = Runner(cls, settings, queue, concurrency=args.concurrency,
                         max_attempts=args.max_attempts, max_age=args.max_age, rate=args.rate,
                         backoff=Backoff(base=args.retry_delay), progress=progress,
-                        backlog=args.backlog, grace=args.grace,
+                        backlog=args.backlog, lease=args.visibility_timeout,
+                        stop_when="empty" if shared else "done",
+                        deliver=not args.enqueue_only, grace=args.grace,
                         auth_failure_limit=args.max_auth_failures)
     except Exception as exc:  # settings that are not an object, a bad option value
         progress.close()
@@ -379,7 +435,13 @@ def _key(name: str) -> str:
     return name if name == "-" else os.path.abspath(name)
 
 
-def _report(args: argparse.Namespace, queue: SQLiteQueue, summary: RunSummary,
+def _run_until_done(runner: Runner) -> RunSummary:
+    """Run to the end; the runner itself turns Ctrl-C and SIGTERM into a stop (a second one
+    abandons attempts in progress)."""
+    return runner.run()
+
+
+def _report(args: argparse.Namespace, queue: Queue, summary: RunSummary,
             failure: BaseException | None = None) -> int:
     code = summary.exit_code()
     notes = []

@@ -48,7 +48,7 @@ from .summary import RunSummary, Tally
 from .units import units_of
 
 __all__ = ["Runner", "DEFAULT_CONCURRENCY", "DEFAULT_MAX_ATTEMPTS", "DEFAULT_MAX_AGE",
-           "DEFAULT_GRACE", "DEFAULT_AUTH_FAILURE_LIMIT"]
+           "STOP_WHEN", "DEFAULT_GRACE", "DEFAULT_AUTH_FAILURE_LIMIT"]
 
 DEFAULT_CONCURRENCY = 8
 DEFAULT_MAX_ATTEMPTS = 8
@@ -59,6 +59,8 @@ DEFAULT_GRACE = 3.0
 #: Consecutive 401/403 answers after which the run stops (the credentials are wrong).
 DEFAULT_AUTH_FAILURE_LIMIT = 10
 _TICK = 0.1
+#: The values of ``Runner(stop_when=...)``.
+STOP_WHEN = ("done", "empty", "stopped")
 _SHOWN_INPUT_ERRORS = 20
 
 
@@ -82,7 +84,17 @@ class Runner:
         progress: Where to show progress and print input errors (default: nowhere).
         backlog: Pending messages above which the feeder pauses.
         chunk_size: Messages per ``put``.
-        lease: Seconds a reserved job is leased (see :meth:`Queue.reserve`).
+        lease: Seconds a reserved job is leased (see :meth:`Queue.reserve`); for a Redis
+            queue, its visibility timeout.
+        stop_when: When :meth:`run` returns. ``"done"`` (``framework send``): once this run's
+            inputs are read and every job the queue held is finished; counts are kept
+            locally, so the queue must be this runner's alone. ``"empty"`` (``framework work
+            --until-empty``; the queue may be shared by other processes): once the queue
+            reports nothing pending (no new, delayed or in-flight job of any consumer) and
+            nothing is being delivered here. ``"stopped"``: only at :meth:`stop`.
+        deliver: ``False`` only reads the inputs into the queue (``framework send
+            --enqueue-only``): no workers, no backlog pause; :meth:`run` returns once the
+            inputs are read.
         grace: Seconds attempts in progress may take after a stop before they are abandoned.
         auth_failure_limit: Stop after this many consecutive 401/403 answers (0: never); the
             summary's ``credentials_refused`` is set and the rest stays queued.
@@ -107,6 +119,7 @@ class Runner:
                  sleep: Callable[[float], None] | None = None,
                  progress: Progress | None = None, backlog: int = 10_000,
                  chunk_size: int = CHUNK_SIZE, lease: float = 300.0,
+                 stop_when: str = "done", deliver: bool = True,
                  grace: float = DEFAULT_GRACE,
                  auth_failure_limit: int = DEFAULT_AUTH_FAILURE_LIMIT,
                  integration_retries: bool = False, handle_signals: bool = True) -> None:
@@ -118,6 +131,11 @@ class Runner:
         _check_positive("chunk_size", chunk_size)
         if not max_age > 0:
             raise ValueError(f"max_age must be > 0 seconds, got {max_age!r}")
+        if stop_when not in STOP_WHEN:
+            raise ValueError(f"stop_when must be one of {', '.join(STOP_WHEN)}, got "
+                             f"{stop_when!r}")
+        self.stop_when = stop_when
+        self.deliver = deliver
         self._owned = isinstance(integration, type)
         if self._owned:
             integration = integration(settings, pool_size=max(10, concurrency))
@@ -153,6 +171,7 @@ class Runner:
         self._cond = threading.Condition()
         self._wake = threading.Event()
         self._pending = 0
+        self._busy = 0
         self._feeding = False
         self._stopping = threading.Event()
         self._force = threading.Event()
@@ -267,10 +286,11 @@ class Runner:
         self._ran = True
         started = time.perf_counter()
         self.summary.recovered = self.queue.recover()
-        self._pending = self.queue.stats().pending
+        # a shared queue's pending count includes other consumers' work: count only ours
+        self._pending = self.queue.stats().pending if self.stop_when == "done" else 0
         self._feeding = bool(self._sources)
         threads = [threading.Thread(target=self._work, name=f"send-worker-{n}", daemon=True)
-                   for n in range(self.concurrency)]
+                   for n in range(self.concurrency if self.deliver else 0)]
         if self._feeding:
             threads.append(threading.Thread(target=self._feed, name="send-feeder", daemon=True))
         previous = self._install_signals()
@@ -328,7 +348,7 @@ class Runner:
                 self._units.get_nowait()
             except stdqueue.Empty:
                 break
-        for _ in range(self.concurrency):
+        for _ in range(self.concurrency if self.deliver else 0):
             try:
                 self._units.put_nowait(None)
             except stdqueue.Full:  # pragma: no cover - emptied just above
@@ -358,11 +378,17 @@ class Runner:
     # -- the dispatcher --------------------------------------------------------------------
 
     def _dispatch(self) -> None:
+        if not self.deliver:
+            while self._feeding and not self._stopping.is_set() and self._fatal is None:
+                self._tick()
+                self._wake.wait(_TICK)
+                self._wake.clear()
+            return
         size = self._batch["size"] if self._batch else max(64, self.concurrency * 8)
         while not self._stopping.is_set() and self._fatal is None:
             self._tick()
             with self._cond:
-                if not self._feeding and self._pending <= 0:
+                if self.stop_when == "done" and not self._feeding and self._pending <= 0:
                     return
                 hold = self._hold_until - self._clock()
             if hold > 0:
@@ -375,7 +401,17 @@ class Runner:
                 for unit in units_of(jobs, self.concurrency, self._batch):
                     self._hand_out(unit)
                 continue
+            if self.stop_when == "empty" and self._queue_empty():
+                return
             self._idle()
+
+    def _queue_empty(self) -> bool:
+        """Whether nothing is left anywhere: not read, not here, not in the queue."""
+        with self._cond:
+            if self._feeding or self._busy or not self._units.empty():
+                return False
+        self._delivery.flush_acks()
+        return self.queue.stats().pending == 0
 
     def _top_up(self, missing: int) -> list[Job]:
         """More jobs for a partial batch, waiting up to ``max_wait`` while the feeder reads."""
@@ -453,7 +489,8 @@ class Runner:
         try:
             for bodies, position in read_chunks(source, on_error, self.chunk_size):
                 with self._cond:
-                    while self._pending >= self.backlog and not self._stopping.is_set():
+                    while self.deliver and self._pending >= self.backlog \
+                            and not self._stopping.is_set():
                         self._cond.wait(0.5)
                 if self._stopping.is_set():
                     return
@@ -481,12 +518,17 @@ class Runner:
             unit = self._units.get()
             if unit is None:
                 return
+            with self._cond:  # jobs in hand stay in flight in the queue until settled
+                self._busy += 1
             try:
                 self._delivery.deliver(unit)
             except BaseException as exc:  # the queue failed; the jobs stay in flight
                 self._fatal = exc
                 self._wake.set()
                 return
+            finally:
+                with self._cond:
+                    self._busy -= 1
 
     def _finished(self, n: int) -> None:
         if n <= 0:
