@@ -22,6 +22,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "curl": ("framework.commands.curl", "print the requests the pipeline would make as curl"),
     "send": ("framework.runner.command", "deliver messages through an integration, durably"),
     "sink": ("framework.sink.command", "run a request bin on 127.0.0.1"),
+    "validate": ("framework.commands.validate",
+                 "check manifest integrations (schema and semantic rules), every problem"),
 }
 
 

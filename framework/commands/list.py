@@ -40,6 +40,29 @@ def _settings(spec: dict[str, Any]) -> str:
     return "; ".join(p for p in parts if p) or "-"
 
 
+def _template_lines(spec: dict[str, Any]) -> list[str]:
+    """What a template (manifest) integration adds: delivery, policy, custom properties."""
+    lines = []
+    delivery = spec.get("delivery")
+    if delivery:
+        templates = ", ".join(f"{k} ({v})" for k, v in delivery["templates"].items())
+        lines.append(f"  delivery  {delivery['method']}, templates: "
+                     f"{templates or 'none (the event as JSON)'}"
+                     + (f", signed in {delivery['hmac']['header']}" if delivery["hmac"] else ""))
+        if delivery["policy"]:
+            resources = [r for s in delivery["policy"]["default"]
+                         for r in s.get("resources", s.get("notResources", []))]
+            lines.append(f"  policy    {', '.join(resources)} (setting "
+                         f"{delivery['policy']['setting']!r} replaces it)")
+    properties = spec.get("custom_properties")
+    if properties:
+        lines.append("  custom    " + ", ".join(f"{p['key']} ({p['name']})" for p in properties))
+    capabilities = spec.get("capabilities")
+    if capabilities:
+        lines.append(f"  serves    {', '.join(sorted(capabilities))}")
+    return lines
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the command; exits 1 when an integration cannot be loaded."""
     found = summaries()
@@ -59,6 +82,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"  settings  {_settings(spec)}")
         print(f"  retries   {spec['retries']}, timeout {spec['timeout']:g}s"
               + (f", batch of {spec['batch']['size']}" if spec.get("batch") else ""))
+        for line in _template_lines(spec):
+            print(line)
         print()
     failed = [slug for slug, spec, _ in found if spec is None]
     if failed:

@@ -1,10 +1,12 @@
 """Integrations for the command tests, registered by monkeypatching ``integrations.available``."""
 
 from importlib.metadata import EntryPoint
+from pathlib import Path
 from types import SimpleNamespace
 
 import integrations
 from framework import integration
+from framework.manifest import load as load_manifest
 
 
 class Acme(integration("Acme")
@@ -31,3 +33,8 @@ def install(monkeypatch, **extra):
     found.update({name: EntryPoint(name, value, integrations.GROUP)
                   for name, value in extra.items()})
     monkeypatch.setattr(integrations, "available", lambda: dict(found))
+
+
+#: A manifest integration, registered as ``signed_webhook`` by ``install(monkeypatch,
+#: signed_webhook="command_toys:SignedWebhook")``.
+SignedWebhook = load_manifest(Path(__file__).parents[1] / "manifest" / "data" / "signed_webhook")
