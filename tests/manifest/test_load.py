@@ -192,3 +192,17 @@ def test_the_suite_fails_a_manifest_that_does_not_validate(tmp_path):
 
     with pytest.raises(AssertionError, match=r"/overview: must end with a period"):
         Broken().test_manifest()
+
+
+def test_loading_a_manifest_imports_neither_jsonschema_nor_the_template_engine():
+    # A fresh interpreter is the subject: `framework list` loads every manifest integration.
+    import subprocess
+    import sys
+
+    code = ("import sys; from framework.manifest import load; "
+            f"load({str(DATA / 'signed_webhook')!r}); "
+            "print(sorted(m for m in ('jsonschema', 'dotpromptz_handlebars', 'jsonpointer') "
+            "if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60)
+    assert (result.returncode, result.stdout) == (0, "[]\n"), result.stderr
