@@ -329,9 +329,9 @@ class Integration(Builder):
             raise errors.NotSupported(f"{self.name} has no validation template",
                                       integration=self.name)
         if event is None:
-            from .samples.audit_log import load_sample
+            from .samples.audit_log import sample_event
 
-            event = load_sample("environment/update")
+            event = sample_event("environment/update")
         self.validate(facade.create(dict(event)), self.settings)
         rendered = templated.render_request(self, "validation", event)
         return [templated.send_rendered(self, rendered)]

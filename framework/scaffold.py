@@ -157,20 +157,20 @@ def _manifest_fixtures(names: Names, files: dict[Path, str]) -> dict[Path, str]:
     import tempfile
 
     from .manifest import load
-    from .samples.audit_log import load_sample
+    from .samples.audit_log import sample_event
     from .testing.sandbox import Sandbox
 
     package = Path("integrations") / names.package
     settings = {"url": "https://hooks.example.com/launchdarkly", "apiToken": "test-api-token"}
     anything = {**settings, "policy": [{"effect": "allow", "resources": ["proj/*"],
                                         "actions": ["*"]}]}
-    elsewhere = load_sample("flag/targeting-rule-update")
+    elsewhere = sample_event("flag/targeting-rule-update")
     elsewhere["project"]["environment"].update(key="test", name="Test")
     cases = [
         ("flag-basic", "A flag change in production renders the flag template.", settings,
-         load_sample("flag/targeting-rule-update")),
+         sample_event("flag/targeting-rule-update")),
         ("default-basic", "With a policy setting allowing projects, a project change renders "
-         "the default template.", anything, load_sample("project/update")),
+         "the default template.", anything, sample_event("project/update")),
         ("flag-skipped-outside-production", "The default policy sends production flag "
          "changes only: a change in another environment is skipped.", settings, elsewhere),
     ]

@@ -41,9 +41,9 @@ def with_timestamp(event: dict[str, Any], now: float) -> dict[str, Any]:
 
 
 def _sample(name: str) -> dict[str, Any]:
-    from ..samples.audit_log import load_sample
+    from ..samples.audit_log import sample_event
 
-    event: dict[str, Any] = load_sample(name)
+    event: dict[str, Any] = sample_event(name)
     return event
 
 
