@@ -21,7 +21,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "preview": ("framework.commands.preview", "show what the pipeline would send, offline"),
     "curl": ("framework.commands.curl", "print the requests the pipeline would make as curl"),
     "send": ("framework.runner.command", "deliver messages through an integration, durably"),
+    "work": ("framework.runner.work_command",
+             "deliver from a shared queue (Redis or SQLite) as one of many consumers"),
+    "queue": ("framework.runner.queue_command",
+              "queue stats, dead-letter export and redrive, on either engine"),
     "sink": ("framework.sink.command", "run a request bin on 127.0.0.1"),
+    "serve": ("framework.server.command", "serve the Segment HTTP API and webhook receivers, "
+                                          "durably"),
+    "triggers": ("framework.commands.triggers",
+                 "create, list and revoke the LaunchDarkly-style triggers the server answers"),
     "validate": ("framework.commands.validate",
                  "check manifest integrations (schema and semantic rules), every problem"),
 }

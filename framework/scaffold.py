@@ -310,10 +310,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--manifest", action="store_true",
                         help="a manifest integration (manifest.json and Handlebars templates, "
                         "LaunchDarkly's format) instead of Python code")
+    parser.add_argument("--feed", action="store_true",
+                        help="an audience feed (framework.audience) instead of an integration")
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the command."""
+    if getattr(args, "feed", False):
+        from .audience.scaffold import run_feed
+        return run_feed(args)
     manifest = bool(getattr(args, "manifest", False))
     try:
         written = create(args.name, args.root, manifest)

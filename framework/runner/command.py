@@ -20,6 +20,8 @@ from .inputs import FORMATS
 from .lock import QueueLock, QueueLockedError
 from .pacing import Backoff
 from .progress import make_progress
+from .queue import DEFAULT_VISIBILITY_TIMEOUT, Queue, QueueError
+from .queues import is_redis_url, open_queue
 from .runner import DEFAULT_CONCURRENCY, DEFAULT_MAX_AGE, DEFAULT_MAX_ATTEMPTS, Runner
 from .settings import SettingsError, parse_settings
 from .sqlite_queue import DEFAULT_QUEUE_PATH, SQLiteQueue
@@ -40,6 +42,12 @@ EPILOG = textwrap.dedent("""\
       cool-down the error carries) up to --max-attempts or --max-age; everything else is a
       dead letter kept in the queue file with its error's class, code, status and message.
 
+    shared queues:
+      --queue redis://HOST:PORT/DB?stream=NAME puts the queue in Redis Streams, shared with
+      other producers and with `framework work` consumers on any machine: no lock, and
+      pending work of others is not refused. With --enqueue-only, send only reads the inputs
+      into it and exits; otherwise it also delivers until the destination is empty.
+
     resume:
       If the run is interrupted (Ctrl-C, SIGTERM, kill -9, a crash), run again with
       --resume and the same --queue: messages in flight are handed out again and inputs not
@@ -53,7 +61,9 @@ EPILOG = textwrap.dedent("""\
       1  some messages were dead-lettered or some input records were bad (see the summary;
          with --resume, also when the queue holds dead letters from before the interruption)
       2  usage error: bad option or settings, unknown integration or format, missing input,
-         queue in use or holding unfinished work
+         queue in use or holding unfinished work. The settings are checked against the
+         integration's declared settings before any input is read: each problem is named
+         (setting and rule) on stderr and nothing is queued
       130 interrupted; resume with --resume
     """)
 
@@ -146,8 +156,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--concurrency", type=_whole("--concurrency"),
                         default=DEFAULT_CONCURRENCY, metavar="N",
                         help=f"deliveries in progress at once (default {DEFAULT_CONCURRENCY})")
-    parser.add_argument("--queue", metavar="PATH", default=DEFAULT_QUEUE_PATH,
-                        help=f"the queue file (default {DEFAULT_QUEUE_PATH})")
+    parser.add_argument("--queue", metavar="PATH|URL", default=DEFAULT_QUEUE_PATH,
+                        help=f"the queue: a SQLite file (default {DEFAULT_QUEUE_PATH}) or "
+                             f"redis://HOST:PORT/DB?stream=NAME, shared with other processes")
     parser.add_argument("--resume", action="store_true",
                         help="finish the work of an interrupted run on --queue")
     parser.add_argument("--max-attempts", type=_whole("--max-attempts"),
@@ -169,6 +180,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--backlog", type=_whole("--backlog"), default=10_000, metavar="N",
                         help="pause reading the inputs while N messages are pending "
                              "(default 10000); bounds memory and the queue file")
+    parser.add_argument("--enqueue-only", action="store_true",
+                        help="only read the inputs into the queue and exit; `framework work` "
+                             "processes deliver (needs --queue redis://...)")
+    parser.add_argument("--visibility-timeout", type=_positive("--visibility-timeout"),
+                        default=DEFAULT_VISIBILITY_TIMEOUT, metavar="SECONDS",
+                        help="Redis queue: seconds before another consumer may take over a "
+                             f"message this run holds, if it dies (default "
+                             f"{DEFAULT_VISIBILITY_TIMEOUT:.0f})")
     parser.add_argument("--json", action="store_true",
                         help="print the summary as one JSON object on stdout")
     parser.add_argument("--no-progress", action="store_true",
@@ -200,6 +219,12 @@ def _run(args: argparse.Namespace) -> int:
         except UnknownFormatError as exc:
             raise UsageError(str(exc)) from None
     inputs = _inputs(args)
+    _check_settings(cls, settings)
+    if is_redis_url(args.queue):
+        return _send_shared(args, cls, settings, inputs)
+    if args.enqueue_only:
+        raise UsageError("--enqueue-only needs a shared queue (--queue redis://...): a SQLite "
+                         "queue file is delivered by the runner that fills it")
     if args.resume and args.queue != ":memory:" and not os.path.exists(args.queue):
         raise UsageError(f"--resume: there is no queue {args.queue!r} to resume (pass the "
                          f"--queue of the interrupted run)")
@@ -223,11 +248,41 @@ def _run(args: argparse.Namespace) -> int:
         lock.release()
 
 
+def _send_shared(args: argparse.Namespace, cls: type, settings: dict[str, Any],
+                 inputs: list[str]) -> int:
+    """``send`` on a Redis queue: other producers and ``framework work`` consumers may share
+    it, so there is no lock and no refusal of pending work."""
+    try:
+        queue = open_queue(args.queue, args.slug, visibility_timeout=args.visibility_timeout)
+    except QueueError as exc:
+        raise UsageError(str(exc)) from None
+    with queue:
+        return _send(args, cls, settings, queue, inputs, shared=True)
+
+
 def _settings(args: argparse.Namespace) -> dict[str, Any]:
     try:
         return parse_settings(args.settings)
     except SettingsError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _check_settings(cls: type, settings: dict[str, Any]) -> None:
+    """Check the settings against the integration's declarations once, before any input is
+    read or the queue opened, so bad settings never fill the queue with dead letters."""
+    from .. import errors
+
+    validate = getattr(cls, "validate_settings", None)
+    if validate is None:
+        return
+    try:
+        validate(settings)
+    except errors.ValidationError as exc:
+        problems = [p.message for p in exc.problems] or [exc.message]
+        if len(problems) == 1:
+            raise UsageError(f"--settings: {problems[0]}") from None
+        raise UsageError(f"--settings: {len(problems)} problems:\n"
+                         + "\n".join(f"  {p}" for p in problems)) from None
 
 
 def _integration(slug: str) -> type:
@@ -254,15 +309,15 @@ def _inputs(args: argparse.Namespace) -> list[str]:
     return inputs
 
 
-def _send(args: argparse.Namespace, cls: type, settings: dict[str, Any], queue: SQLiteQueue,
-          inputs: list[str]) -> int:
+def _send(args: argparse.Namespace, cls: type, settings: dict[str, Any], queue: Queue,
+          inputs: list[str], shared: bool = False) -> int:
     recorded = queue.input_offsets()
     owner = queue.get_info("integration")
     if args.resume:
         if owner is not None and owner != args.slug:
             raise UsageError(f"--resume: queue {args.queue!r} was filled for {owner!r}, not "
                              f"{args.slug!r}")
-    else:
+    elif not shared:
         pending = queue.stats().pending
         unread = [key for key, offset in recorded.items() if not offset.done]
         if pending or unread:
@@ -285,7 +340,9 @@ def _send(args: argparse.Namespace, cls: type, settings: dict[str, Any], queue: 
         runner = Runner(cls, settings, queue, concurrency=args.concurrency,
                         max_attempts=args.max_attempts, max_age=args.max_age, rate=args.rate,
                         backoff=Backoff(base=args.retry_delay), progress=progress,
-                        backlog=args.backlog)
+                        backlog=args.backlog, lease=args.visibility_timeout,
+                        stop_when="empty" if shared else "done",
+                        deliver=not args.enqueue_only)
     except Exception as exc:  # settings that are not an object, a bad option value
         progress.close()
         raise UsageError(f"--settings: {exc}") from None
@@ -330,7 +387,7 @@ def _run_until_done(runner: Runner) -> RunSummary:
             signal.signal(signal.SIGTERM, previous)
 
 
-def _report(args: argparse.Namespace, queue: SQLiteQueue, summary: RunSummary) -> int:
+def _report(args: argparse.Namespace, queue: Queue, summary: RunSummary) -> int:
     code = summary.exit_code()
     notes = []
     held = queue.stats()

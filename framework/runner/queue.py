@@ -12,6 +12,11 @@ stand behind ``framework send`` (the default is
     dead(id, error)             failed for good: keep as a dead letter
     recover()                   after a crash: in-flight jobs become ready again
 
+The server (``framework serve``) stores one job per message per destination: it calls
+``fan_out(messages, destinations, dedupe=source)``, which also drops messages whose
+``messageId`` the same source sent within the last 24 hours, and its workers reserve with
+``reserve(n, destination=name)``. ``framework send`` leaves the destination empty.
+
 Delivery is at-least-once: a job reserved but never acked (the process was killed) is handed
 out again after :meth:`Queue.recover`, so it may be delivered twice.
 """
@@ -23,11 +28,24 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Mapping, Sequence, Union
 
-__all__ = ["Job", "DeadLetter", "InputOffset", "QueueStats", "Queue", "error_dict", "encode",
-           "ids_of"]
+from ..errors import QueueError
+
+__all__ = ["DEFAULT_VISIBILITY_TIMEOUT", "Job", "JobId", "DeadLetter", "InputOffset",
+           "QueueStats", "FanOut", "Queue", "QueueError", "error_dict", "encode", "ids_of",
+           "DEDUPE_WINDOW"]
+
+#: How long (seconds) a source's ``messageId`` is remembered by :meth:`Queue.fan_out`: 24 h.
+DEDUPE_WINDOW = 24 * 3600.0
 
 #: What :meth:`Queue.put` accepts for one message: a dict, or its JSON text.
 MessageLike = Union[Mapping[str, Any], str]
+
+#: Seconds a reserved job stays leased to its consumer before another may take it over
+#: (``--visibility-timeout``; the Redis engine's visibility timeout).
+DEFAULT_VISIBILITY_TIMEOUT = 60.0
+
+#: A job's id: opaque to the runner (SQLite ids are integers, Redis stream ids strings).
+JobId = Union[int, str]
 
 
 @dataclass(frozen=True)
@@ -35,20 +53,23 @@ class Job:
     """One queued message handed out by :meth:`Queue.reserve`.
 
     Attributes:
-        id: The queue's id for the job (stable across restarts).
+        id: The queue's id for the job, opaque (an ``int`` in SQLite, a stream id ``str`` in
+            Redis); valid until the job is acked, nacked or dead-lettered.
         body: The message as JSON text, exactly as it was queued.
         attempts: How many delivery attempts have failed so far.
         first_seen: When the message was queued (epoch seconds), for a maximum age.
         available_at: When the job became ready (epoch seconds).
         last_error: The error of the last failed attempt as a dict, or ``None``.
+        destination: The destination the job is for (``""`` for ``framework send``'s jobs).
     """
 
-    id: int
+    id: JobId
     body: str
     attempts: int = 0
     first_seen: float = 0.0
     available_at: float = 0.0
     last_error: dict[str, Any] | None = None
+    destination: str = ""
 
     def message(self) -> dict[str, Any]:
         """The message as a dict (parsed from :attr:`body` on each call)."""
@@ -67,7 +88,7 @@ class DeadLetter:
         error: The error as a dict: at least ``class``, ``code``, ``status`` and ``message``.
     """
 
-    id: int
+    id: JobId
     body: str
     attempts: int
     first_seen: float
@@ -121,6 +142,22 @@ class QueueStats:
         return self.ready + self.in_flight
 
 
+@dataclass(frozen=True)
+class FanOut:
+    """What :meth:`Queue.fan_out` stored.
+
+    Attributes:
+        accepted: Messages stored (each once per destination).
+        duplicates: Messages left out: their ``messageId`` was already accepted from the same
+            source within the dedupe window (or earlier in the same call).
+        jobs: Jobs created: ``accepted`` times the number of destinations.
+    """
+
+    accepted: int = 0
+    duplicates: int = 0
+    jobs: int = 0
+
+
 def encode(message: MessageLike) -> str:
     """A message as compact JSON text (a ``str`` is taken to be JSON text already)."""
     if isinstance(message, str):
@@ -164,7 +201,7 @@ class Queue(abc.ABC):
 
     @abc.abstractmethod
     def put(self, messages: Iterable[MessageLike], source: InputOffset | None = None,
-            now: float | None = None) -> list[int]:
+            now: float | None = None, *, destination: str = "") -> list[JobId]:
         """Store messages, ready at once, in one transaction.
 
         Args:
@@ -173,29 +210,50 @@ class Queue(abc.ABC):
                 recorded in the same transaction, so a crash never records an offset whose
                 messages were not stored.
             now: The time to record as ``first_seen`` and ``available_at``.
+            destination: The destination the jobs are for (see :meth:`fan_out`).
 
         Returns:
             The new jobs' ids, in the order of ``messages``.
         """
 
     @abc.abstractmethod
-    def reserve(self, n: int, now: float | None = None, lease: float = 300.0) -> list[Job]:
+    def reserve(self, n: int, now: float | None = None, lease: float = 300.0, *,
+                destination: str | None = None) -> list[Job]:
         """Take up to ``n`` ready jobs whose ``available_at <= now``, oldest first.
 
-        The jobs are marked in flight until acked, nacked, dead-lettered or recovered.
+        The jobs are marked in flight until acked, nacked, dead-lettered or recovered. With
+        ``destination``, only that destination's jobs are taken.
         """
 
+    def fan_out(self, messages: Sequence[Mapping[str, Any]], destinations: Sequence[str], *,
+                dedupe: str | None = None, window: float = DEDUPE_WINDOW,
+                now: float | None = None) -> FanOut:
+        """Store each message once per destination, in one transaction (all or nothing).
+
+        Args:
+            messages: The messages (dicts with a ``messageId``).
+            destinations: The destination names; each gets its own job per message.
+            dedupe: The source's name: messages whose ``messageId`` it sent within ``window``
+                seconds (or earlier in this call) are left out, the others remembered.
+            window: Seconds a ``messageId`` is remembered.
+            now: The time to record.
+
+        Returns:
+            The counts of what was stored.
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not store per-destination jobs")
+
     @abc.abstractmethod
-    def ack(self, ids: Iterable[int]) -> None:
+    def ack(self, ids: Iterable[JobId]) -> None:
         """Mark jobs delivered; they leave the queue."""
 
     @abc.abstractmethod
-    def nack(self, id: int, delay: float = 0.0, error: Any = None,
+    def nack(self, id: JobId, delay: float = 0.0, error: Any = None,
              now: float | None = None) -> None:
         """Put a job back to ready after ``delay`` seconds, counting one more failed attempt."""
 
     @abc.abstractmethod
-    def dead(self, id: int, error: Any = None) -> None:
+    def dead(self, id: JobId, error: Any = None) -> None:
         """Keep a job as a dead letter with its error (see :func:`error_dict`)."""
 
     @abc.abstractmethod
@@ -231,9 +289,26 @@ class Queue(abc.ABC):
             self.set_input_offset(path, 0)
         self.set_info(f"input:{path}", info)
 
-    def next_available_at(self) -> float | None:
-        """When the next ready job becomes available, or ``None`` when none is ready."""
+    def next_available_at(self, destination: str | None = None) -> float | None:
+        """When the next ready job (of ``destination``, when given) becomes available, or
+        ``None`` when none is ready."""
         return None
+
+    def redrive(self, error_class: str | None = None, status: int | None = None,
+                now: float | None = None, limit: int | None = None) -> int:
+        """Move dead letters back into the queue, ready at once with a fresh attempt count.
+
+        Args:
+            error_class: Only dead letters whose error has this ``class`` (``HTTPError``).
+            status: Only dead letters whose error has this HTTP ``status``.
+            now: The time they become ready (and their new ``first_seen``, so the maximum age
+                counts from the redrive).
+            limit: At most this many.
+
+        Returns:
+            How many were moved.
+        """
+        raise NotImplementedError(f"{type(self).__name__} cannot redrive dead letters")
 
     def set_info(self, key: str, value: str | None) -> None:
         """Keep a small text value with the queue (the runner records how it was filled, so
@@ -261,6 +336,6 @@ class Queue(abc.ABC):
         self.close()
 
 
-def ids_of(jobs: Sequence[Job]) -> list[int]:
+def ids_of(jobs: Sequence[Job]) -> list[JobId]:
     """The ids of ``jobs``, for :meth:`Queue.ack`."""
     return [job.id for job in jobs]

@@ -36,13 +36,16 @@ from .queue import Job, Queue
 from .summary import RunSummary, Tally
 from .units import units_of
 
-__all__ = ["Runner", "DEFAULT_CONCURRENCY", "DEFAULT_MAX_ATTEMPTS", "DEFAULT_MAX_AGE"]
+__all__ = ["Runner", "DEFAULT_CONCURRENCY", "DEFAULT_MAX_ATTEMPTS", "DEFAULT_MAX_AGE",
+           "STOP_WHEN"]
 
 DEFAULT_CONCURRENCY = 8
 DEFAULT_MAX_ATTEMPTS = 8
 #: Four hours, Segment's retry window for a message.
 DEFAULT_MAX_AGE = 4 * 3600.0
 _TICK = 0.1
+#: The values of ``Runner(stop_when=...)``.
+STOP_WHEN = ("done", "empty", "stopped")
 _SHOWN_INPUT_ERRORS = 20
 
 
@@ -66,7 +69,17 @@ class Runner:
         progress: Where to show progress and print input errors (default: nowhere).
         backlog: Pending messages above which the feeder pauses.
         chunk_size: Messages per ``put``.
-        lease: Seconds a reserved job is leased (see :meth:`Queue.reserve`).
+        lease: Seconds a reserved job is leased (see :meth:`Queue.reserve`); for a Redis
+            queue, its visibility timeout.
+        stop_when: When :meth:`run` returns. ``"done"`` (``framework send``): once this run's
+            inputs are read and every job the queue held is finished; counts are kept
+            locally, so the queue must be this runner's alone. ``"empty"`` (``framework work
+            --until-empty``; the queue may be shared by other processes): once the queue
+            reports nothing pending (no new, delayed or in-flight job of any consumer) and
+            nothing is being delivered here. ``"stopped"``: only at :meth:`stop`.
+        deliver: ``False`` only reads the inputs into the queue (``framework send
+            --enqueue-only``): no workers, no backlog pause; :meth:`run` returns once the
+            inputs are read.
 
     Example::
 
@@ -83,7 +96,8 @@ class Runner:
                  clock: Callable[[], float] | None = None,
                  sleep: Callable[[float], None] | None = None,
                  progress: Progress | None = None, backlog: int = 10_000,
-                 chunk_size: int = CHUNK_SIZE, lease: float = 300.0) -> None:
+                 chunk_size: int = CHUNK_SIZE, lease: float = 300.0,
+                 stop_when: str = "done", deliver: bool = True) -> None:
         if queue is None:
             raise TypeError("Runner needs a queue, e.g. SQLiteQueue('.framework/queue.sqlite3')")
         _check_positive("concurrency", concurrency)
@@ -92,6 +106,11 @@ class Runner:
         _check_positive("chunk_size", chunk_size)
         if not max_age > 0:
             raise ValueError(f"max_age must be > 0 seconds, got {max_age!r}")
+        if stop_when not in STOP_WHEN:
+            raise ValueError(f"stop_when must be one of {', '.join(STOP_WHEN)}, got "
+                             f"{stop_when!r}")
+        self.stop_when = stop_when
+        self.deliver = deliver
         self._owned = isinstance(integration, type)
         if self._owned:
             integration = integration(settings, pool_size=max(10, concurrency))
@@ -120,6 +139,7 @@ class Runner:
         self._cond = threading.Condition()
         self._wake = threading.Event()
         self._pending = 0
+        self._busy = 0
         self._feeding = False
         self._stopping = threading.Event()
         self._fatal: BaseException | None = None
@@ -209,10 +229,11 @@ class Runner:
         self._ran = True
         started = time.perf_counter()
         self.summary.recovered = self.queue.recover()
-        self._pending = self.queue.stats().pending
+        # a shared queue's pending count includes other consumers' work: count only ours
+        self._pending = self.queue.stats().pending if self.stop_when == "done" else 0
         self._feeding = bool(self._sources)
         threads = [threading.Thread(target=self._work, name=f"send-worker-{n}", daemon=True)
-                   for n in range(self.concurrency)]
+                   for n in range(self.concurrency if self.deliver else 0)]
         if self._feeding:
             threads.append(threading.Thread(target=self._feed, name="send-feeder", daemon=True))
         for thread in threads:
@@ -244,7 +265,7 @@ class Runner:
                 self._units.get_nowait()
             except stdqueue.Empty:
                 break
-        for _ in range(self.concurrency):
+        for _ in range(self.concurrency if self.deliver else 0):
             self._units.put(None)
         for thread in threads:
             thread.join()
@@ -253,11 +274,17 @@ class Runner:
     # -- the dispatcher --------------------------------------------------------------------
 
     def _dispatch(self) -> None:
+        if not self.deliver:
+            while self._feeding and not self._stopping.is_set() and self._fatal is None:
+                self._tick()
+                self._wake.wait(_TICK)
+                self._wake.clear()
+            return
         size = self._batch["size"] if self._batch else max(64, self.concurrency * 8)
         while not self._stopping.is_set() and self._fatal is None:
             self._tick()
             with self._cond:
-                if not self._feeding and self._pending <= 0:
+                if self.stop_when == "done" and not self._feeding and self._pending <= 0:
                     return
             jobs = self.queue.reserve(size, now=self._clock(), lease=self.lease)
             if self._batch and jobs and len(jobs) < size:
@@ -266,7 +293,17 @@ class Runner:
                 for unit in units_of(jobs, self.concurrency, self._batch):
                     self._hand_out(unit)
                 continue
+            if self.stop_when == "empty" and self._queue_empty():
+                return
             self._idle()
+
+    def _queue_empty(self) -> bool:
+        """Whether nothing is left anywhere: not read, not here, not in the queue."""
+        with self._cond:
+            if self._feeding or self._busy or not self._units.empty():
+                return False
+        self._delivery.flush_acks()
+        return self.queue.stats().pending == 0
 
     def _top_up(self, missing: int) -> list[Job]:
         """More jobs for a partial batch, waiting up to ``max_wait`` while the feeder reads."""
@@ -335,7 +372,8 @@ class Runner:
         try:
             for bodies, position in read_chunks(source, on_error, self.chunk_size):
                 with self._cond:
-                    while self._pending >= self.backlog and not self._stopping.is_set():
+                    while self.deliver and self._pending >= self.backlog \
+                            and not self._stopping.is_set():
                         self._cond.wait(0.5)
                 if self._stopping.is_set():
                     return
@@ -363,12 +401,17 @@ class Runner:
             unit = self._units.get()
             if unit is None:
                 return
+            with self._cond:  # jobs in hand stay in flight in the queue until settled
+                self._busy += 1
             try:
                 self._delivery.deliver(unit)
             except BaseException as exc:  # the queue failed; the jobs stay in flight
                 self._fatal = exc
                 self._wake.set()
                 return
+            finally:
+                with self._cond:
+                    self._busy -= 1
 
     def _finished(self, n: int) -> None:
         if n <= 0:

@@ -84,6 +84,7 @@ class Recorder:
         self._bytes = 0
         self._seen: set[str] = set()
         self._accepted: set[str] = set()
+        self._repeats: dict[str, int] = {}
         self._next_id = 1
         if self._db is not None:
             row = self._db.execute("SELECT MAX(id) FROM requests").fetchone()
@@ -103,6 +104,9 @@ class Recorder:
             self._bytes += len(body)
             self._seen.update(ids)
             if 200 <= status < 300:
+                for message_id in ids:
+                    if message_id in self._accepted:
+                        self._repeats[message_id] = self._repeats.get(message_id, 0) + 1
                 self._accepted.update(ids)
             if self._keep:
                 self._recent.append(entry)
@@ -127,11 +131,18 @@ class Recorder:
             self._flush()
 
     def stats(self) -> dict[str, int]:
-        """``requests``, ``bytes``, ``unique_message_ids`` and ``accepted_unique_message_ids``."""
+        """``requests``, ``bytes``, ``unique_message_ids``, ``accepted_unique_message_ids`` and
+        ``accepted_duplicates`` (accepted deliveries of a message id accepted before)."""
         with self._lock:
             return {"requests": self._requests, "bytes": self._bytes,
                     "unique_message_ids": len(self._seen),
-                    "accepted_unique_message_ids": len(self._accepted)}
+                    "accepted_unique_message_ids": len(self._accepted),
+                    "accepted_duplicates": sum(self._repeats.values())}
+
+    def duplicate_ids(self) -> dict[str, int]:
+        """Message ids accepted more than once, with how many extra times."""
+        with self._lock:
+            return dict(self._repeats)
 
     def message_ids(self, accepted: bool = False) -> set[str]:
         """A copy of the messageIds seen (or only those that got a 2xx)."""

@@ -35,6 +35,18 @@ def install(monkeypatch, **extra):
     monkeypatch.setattr(integrations, "available", lambda: dict(found))
 
 
+class Typed(integration("Typed")
+            .endpoint("https://api.typed.test")
+            .setting("hush", required=True, secret=True, description="A secret | with a pipe")
+            .setting("region", type="enum", allowed=["us", "eu"], default="us",
+                     description="Where the data lives")
+            .setting("account.user", description="Nested user")
+            .ensure("settings.token")):
+    def track(self, msg):
+        return (self.post("/t").set("X-Hush", self.settings["hush"])
+                .send({"hush": self.settings["hush"], "region": self.settings["region"]}).end())
+
+
 #: A manifest integration, registered as ``signed_webhook`` by ``install(monkeypatch,
 #: signed_webhook="command_toys:SignedWebhook")``.
 SignedWebhook = load_manifest(Path(__file__).parents[1] / "manifest" / "data" / "signed_webhook")

@@ -10,7 +10,8 @@ import requests
 
 from framework.sink import Recorder, Sink, SinkApp, message_ids
 
-STATS_KEYS = {"requests", "bytes", "unique_message_ids", "accepted_unique_message_ids"}
+STATS_KEYS = {"requests", "bytes", "unique_message_ids", "accepted_unique_message_ids",
+              "accepted_duplicates"}
 
 
 @pytest.fixture
@@ -51,7 +52,7 @@ def test_bytes_count_bodies_and_control_routes_are_not_counted(sink, http):
     http.get(sink.url + "/_stats")
     http.get(sink.url + "/_requests")
     assert sink.stats() == {"requests": 1, "bytes": 5, "unique_message_ids": 0,
-                            "accepted_unique_message_ids": 0}
+                            "accepted_unique_message_ids": 0, "accepted_duplicates": 0}
 
 
 def test_requests_route_limit_reset_and_unknown_control_route(sink, http):
@@ -170,3 +171,11 @@ def test_app_and_recorder_are_usable_directly():
     recorder.record("POST", "/e", "", {}, b'{"messageId": "a"}', 500)
     assert recorder.stats()["accepted_unique_message_ids"] == 0
     assert recorder.message_ids(accepted=True) == set()
+
+
+def test_repeated_accepted_deliveries_are_counted_as_duplicates(sink, http):
+    for _ in range(3):
+        http.post(sink.url + "/hook", json={"messageId": "m1"})
+    http.post(sink.url + "/hook", json={"messageId": "m2"})
+    assert sink.stats()["accepted_duplicates"] == 2
+    assert sink.duplicate_ids() == {"m1": 2}

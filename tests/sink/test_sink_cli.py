@@ -40,7 +40,8 @@ def test_cli_serves_until_signalled(entry, stop_signal):
         assert requests.post(url + "/e", json={"messageId": "m"}, timeout=5).status_code == 503
         stats = requests.get(url + "/_stats", timeout=5).json()
         assert stats == {"requests": 1, "bytes": len('{"messageId": "m"}'),
-                         "unique_message_ids": 1, "accepted_unique_message_ids": 0}
+                         "unique_message_ids": 1, "accepted_unique_message_ids": 0,
+                         "accepted_duplicates": 0}
         process.send_signal(stop_signal)
         assert process.wait(timeout=10) == 0
         assert json.loads(process.stderr.read().strip().splitlines()[-1]) == stats
