@@ -59,26 +59,28 @@ class Test${cls}Suite(IntegrationSuite):
     settings = SETTINGS
 '''
 
+# Triple braces: a .json template's strings are JSON-escaped first, and HTML escaping on top
+# would turn an escaped quote (\") into \&quot;, which is not JSON.
 FLAG_TEMPLATE = '''{
-  "title": "{{title.plainText}}",
-  "flag": "{{key}}",
-  "project": "{{project.key}}",
-  "environment": "{{project.environment.key}}",
-  "comment": "{{comment}}",
-  "link": "{{_links.site.href}}"
+  "title": "{{{title.plainText}}}",
+  "flag": "{{{key}}}",
+  "project": "{{{project.key}}}",
+  "environment": "{{{project.environment.key}}}",
+  "comment": "{{{comment}}}",
+  "link": "{{{_links.site.href}}}"
 }
 '''
 
 DEFAULT_TEMPLATE = '''{
-  "title": "{{title.plainText}}",
-  "kind": "{{kind}}",
-  "name": "{{name}}"
+  "title": "{{{title.plainText}}}",
+  "kind": "{{{kind}}}",
+  "name": "{{{name}}}"
 }
 '''
 
 VALIDATION_TEMPLATE = '''{
   "title": "Connection test from LaunchDarkly",
-  "kind": "{{kind}}"
+  "kind": "{{{kind}}}"
 }
 '''
 
@@ -113,7 +115,7 @@ def manifest(name: str) -> dict[str, Any]:
         "capabilities": {
             "auditLogEventsHook": {
                 "endpoint": {
-                    "url": "{{url}}",
+                    "url": "{{{url}}}",
                     "method": "POST",
                     "headers": [
                         {"name": "Content-Type", "value": "application/json"},

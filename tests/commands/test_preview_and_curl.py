@@ -191,11 +191,11 @@ def test_declared_secrets_are_masked_unless_asked(command, monkeypatch):
     install(monkeypatch, typed="command_toys:Typed")
     settings = '{"hush": "quiet-value-77", "token": "t"}'
     monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(TRACK)))
-    code, out, _ = command("preview", "typed", "-", "--settings", settings)
+    code, out, _ = command("preview", "typed", "-", "--settings", settings, "--details")
     assert code == 0
     assert "quiet-value-77" not in out
     assert '"hush": "[REDACTED]"' in out
-    assert "  X-Hush: [REDACTED]" in out
+    assert "HEADER: X-Hush: [REDACTED]" in out
     monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(TRACK)))
     code, out, _ = command("curl", "typed", "-", "--settings", settings)
     assert code == 0 and "quiet-value-77" not in out and "X-Hush: [REDACTED]" in out

@@ -24,7 +24,7 @@ def test_stand_in_preview_renders_the_flag_sample_timestamped_now(command):
     assert "HEADER: Authorization: Bearer $APITOKEN" in lines  # a stand-in, not a secret
     start = lines.index("BODY:\tflag/targeting-rule-update") + 1
     body = json.loads("\n".join(lines[start:lines.index("", start)]))
-    assert body["flag"] == "demo-flag" and body["channel"] == "$CHANNEL"
+    assert body["flag"] == "express-checkout" and body["channel"] == "$CHANNEL"
     assert lines[-1] == "RESULT: rendered with stand-in values ($NAME); nothing was sent"
     assert "REPLY" not in out
 
@@ -64,7 +64,7 @@ def test_real_settings_apply_the_policy(command):
                            "--event", "project/update")
     assert code == 1 and "REQUESTS: none" in out
     assert "RESULT: failed: Skipped MESSAGE_SKIPPED" in out
-    assert "no policy statement allows updateTags on proj/default" in out
+    assert "no policy statement allows updateTags on proj/checkout;web" in out
 
 
 def test_validation_previews_the_connection_test(command):
@@ -85,7 +85,7 @@ def test_curl_prints_a_runnable_command_with_a_note_about_stand_ins(command):
     assert words[:4] == ["curl", "-X", "POST", "$URL"]
     assert "Authorization: Bearer $APITOKEN" in words
     body = json.loads(words[words.index("--data-binary") + 1])
-    assert body["flag"] == "demo-flag"
+    assert body["flag"] == "express-checkout"
 
 
 def test_a_template_that_does_not_render_fails_the_preview(command, tmp_path):

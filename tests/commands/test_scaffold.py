@@ -139,7 +139,7 @@ def test_create_a_manifest_integration(tmp_path):
     assert hook.slug() == "acme_crm" and hook.implemented() == ["default", "flag"]
     fixtures = {p.stem: json.loads(p.read_text()) for p in (package / "fixtures").glob("*")}
     assert sorted(fixtures) == ["default-basic", "flag-basic", "flag-skipped-outside-production"]
-    assert fixtures["flag-basic"]["request"]["body"]["flag"] == "demo-flag"
+    assert fixtures["flag-basic"]["request"]["body"]["flag"] == "express-checkout"
     assert fixtures["flag-skipped-outside-production"]["error"] == {"code": "MESSAGE_SKIPPED"}
     with pytest.raises(ScaffoldError, match="refusing to overwrite integrations/acme_crm"):
         create("Acme CRM", tmp_path, manifest=True)

@@ -206,3 +206,30 @@ def test_loading_a_manifest_imports_neither_jsonschema_nor_the_template_engine()
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=60)
     assert (result.returncode, result.stdout) == (0, "[]\n"), result.stderr
+
+
+def test_form_variables_are_typed_settings_checked_before_sending():
+    Hook = load(DATA / "signed_webhook")
+    properties = Hook.spec()["settings_schema"]["properties"]
+    assert properties["apiToken"]["secret"] is True
+    assert properties["channel"]["enum"] == ["ops", "dev"]
+    assert properties["channel"]["default"] == "ops"
+    flag = {"kind": "flag", "key": "f", "verbKind": "updateOn",
+            "project": {"key": "p", "environment": {"key": "production"}}}
+    with Sandbox() as sandbox, pytest.raises(errors.ValidationError) as caught:
+        Hook({"url": "nope"}).process(flag)
+    assert {p.pointer for p in caught.value.problems} == {"/url", "/apiToken", "/signingSecret"}
+    assert sandbox.exchanges == []
+    hook = Hook({"url": "https://x.test", "apiToken": "tok-1", "signingSecret": "sig-1"})
+    assert hook.settings["channel"] == "ops"
+
+
+def test_a_policy_setting_that_is_not_a_policy_is_a_validation_error():
+    hook = load(DATA / "signed_webhook")({
+        "url": "https://x.test", "apiToken": "tok-1", "signingSecret": "sig-1",
+        "policy": [{"effect": "maybe", "resources": ["proj/*"]}]})
+    flag = {"kind": "flag", "key": "f", "verbKind": "updateOn",
+            "project": {"key": "p", "environment": {"key": "production"}}}
+    with Sandbox() as sandbox, pytest.raises(errors.ValidationError, match='"policy"'):
+        hook.process(flag)
+    assert sandbox.exchanges == []
