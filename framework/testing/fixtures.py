@@ -5,7 +5,8 @@ integration's own package)::
 
     {
       "settings": {"apiKey": "k"},                      optional: the integration's settings
-      "input":    {"type": "track", "event": "..."},    the message (``type`` required)
+      "input":    {"type": "track", "event": "..."},    the message (``type`` required, or
+                                                        ``kind`` for an audit-log event)
       "output":   {...},                                optional: what the mapper returns
       "request":  {"method", "url", "headers"?, "body"?}: the first request, or a list of them,
                   one per request (the list also fixes how many requests are made)
@@ -236,8 +237,9 @@ def _problem(data: Any) -> str | None:
 def _message_problem(message: Any, where: str) -> str | None:
     if not isinstance(message, dict):
         return f'"{where}" must be an object (a Segment message)'
-    if not isinstance(message.get("type"), str) or not message["type"]:
-        return f'"{where}.type" must be specified (identify, track, page, ...)'
+    if not _non_empty(message.get("type")) and not _non_empty(message.get("kind")):
+        return f'"{where}.type" must be specified (identify, track, page, ...), or ' \
+            f'"{where}.kind" for an audit-log event (flag, project, ...)'
     return None
 
 
@@ -301,6 +303,10 @@ def _object_problem(value: Any, where: str, keys: Iterable[str]) -> str | None:
         return f"{where} has unknown key(s) {', '.join(map(repr, unknown))}; " \
             f"allowed: {', '.join(keys)}"
     return None
+
+
+def _non_empty(value: Any) -> bool:
+    return isinstance(value, str) and value != ""
 
 
 def _is_int(value: Any) -> bool:
