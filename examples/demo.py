@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """``make demo``: deliver examples/events.ndjson through Webhooks and Harness FME to a local sink,
-then through ``framework serve`` (Segment HTTP API and the FME webhook receiver).
+then through ``framework serve`` (Segment HTTP API and the FME webhook receiver), then feed a
+mediarithmics segment into a synced segment (examples/feed_demo.py).
 
 Starts ``framework sink`` on a free loopback port failing 10% of requests (500 and 429), runs
 ``framework send`` for each integration with a fresh queue, prints each run's summary and the
@@ -18,6 +19,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+
+import feed_demo
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EVENTS = os.path.join(ROOT, "examples", "events.ndjson")
@@ -170,6 +173,7 @@ def main() -> int:
             print("some messages did not arrive", file=sys.stderr)
             return 1
         failures += serve(url, messages)
+        failures += feed_demo.run(WORK)
         return 1 if failures else 0
     finally:
         sink.terminate()
