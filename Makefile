@@ -33,6 +33,7 @@ test: $(STAMP) system-deps
 
 lint: $(STAMP)
 	$(BIN)/python -m flake8 facade framework integrations tests bench examples tools
+	$(BIN)/python -m mypy facade framework integrations tests/typing
 
 demo: $(STAMP)
 	$(BIN)/python examples/demo.py

@@ -36,7 +36,7 @@ TYPES: Dict[str, Type[Facade]] = {
 }
 
 
-def create(message: Optional[Mapping]) -> Facade:
+def create(message: Optional[Mapping[str, Any]]) -> Facade:
     """Wrap a message in the facade class for its type.
 
     Args:

@@ -25,7 +25,7 @@ from .values import copy_raw, export, is_email, out, truthy
 
 __all__ = ["Facade"]
 
-_EMPTY: dict = {}  # shared empty view; never handed out without export()
+_EMPTY: Dict[str, Any] = {}  # shared empty view; never handed out without export()
 #: View builder -> the slot it fills.
 _VIEW_SLOT = {"_ctx": "_ov", "_trt": "_tv", "_prp": "_pv"}
 
@@ -91,7 +91,7 @@ class Facade(CommonMixin):
             roots[name] = (views.get(target, target), target in views)
         return roots
 
-    def __init__(self, obj: Optional[Mapping] = None) -> None:
+    def __init__(self, obj: Optional[Mapping[str, Any]] = None) -> None:
         if type(obj) is not dict:
             if obj is None:
                 obj = {}
@@ -99,7 +99,7 @@ class Facade(CommonMixin):
                 obj = dict(obj)
             else:
                 raise TypeError("a message must be a dict, not %s" % type(obj).__name__)
-        self._obj: dict = obj
+        self._obj: Dict[str, Any] = obj
         # a missing (or null) timestamp is the time of construction
         self._ts: Any = _UNSET if obj.get("timestamp") is not None else _dates.now()
         self._ov: Optional[View] = None
@@ -201,19 +201,19 @@ class Facade(CommonMixin):
     one = staticmethod(one)
     multi = staticmethod(multi)
 
-    def json(self) -> dict:
+    def json(self) -> Dict[str, Any]:
         """A copy of the whole message with ``type`` set and dates as datetimes.
 
         Returns:
             The message; ``timestamp`` is the parsed timestamp.
         """
-        out = export(self._obj)
+        out: Dict[str, Any] = export(self._obj)
         out["timestamp"] = self.timestamp()
         if self._TYPE is not None:
             out["type"] = self._TYPE
         return out
 
-    def _derived_json(self) -> dict:
+    def _derived_json(self) -> Dict[str, Any]:
         """:meth:`json` for building another facade: an unparseable timestamp stays raw
         (so the new facade reads it as unparseable too, not as "missing")."""
         out = self.json()
@@ -221,13 +221,14 @@ class Facade(CommonMixin):
             out["timestamp"] = copy_raw(self._obj.get("timestamp"))
         return out
 
-    def raw_event(self) -> dict:
+    def raw_event(self) -> Dict[str, Any]:
         """A deep copy of the message exactly as given (no conversions, no defaults).
 
         Returns:
             The copy.
         """
-        return copy_raw(self._obj)
+        raw: Dict[str, Any] = copy_raw(self._obj)
+        return raw
 
     def raw(self, name: str) -> Any:
         """A deep copy of one top-level field exactly as given (no conversions), or None.
@@ -279,14 +280,14 @@ class Facade(CommonMixin):
         self._ov = view = (value, index(value), {})
         return view
 
-    def _options_view(self) -> dict:
+    def _options_view(self) -> Dict[str, Any]:
         return (self._ov or self._ctx())[0]
 
     def _intg(self) -> View:
         value = self._integrations_view()
         return (value, index(value), {})
 
-    def _integrations_view(self) -> dict:
+    def _integrations_view(self) -> Dict[Any, Any]:
         value = self._obj.get("integrations")
         if truthy(value):
             return value if isinstance(value, dict) else _EMPTY
@@ -295,7 +296,7 @@ class Facade(CommonMixin):
             return value if isinstance(value, dict) else _EMPTY
         return self._options_view()
 
-    def _build_traits(self) -> dict:
+    def _build_traits(self) -> Dict[str, Any]:
         return self._with_id(lookup(self._ov or self._ctx(), "traits"), self.user_id())
 
     def _trt(self) -> View:
@@ -306,10 +307,10 @@ class Facade(CommonMixin):
         self._tv = view = (traits, index(traits), {})
         return view
 
-    def _traits_view(self) -> dict:
+    def _traits_view(self) -> Dict[str, Any]:
         return (self._tv or self._trt())[0]
 
-    def _build_properties(self) -> dict:
+    def _build_properties(self) -> Dict[str, Any]:
         return _EMPTY
 
     def _prp(self) -> View:
@@ -320,15 +321,15 @@ class Facade(CommonMixin):
         self._pv = view = (props, index(props), {})
         return view
 
-    def _properties_view(self) -> dict:
+    def _properties_view(self) -> Dict[str, Any]:
         """Properties as address lookups see them (``{}`` for types without any)."""
         return (self._pv or self._prp())[0]
 
-    def _fresh(self, value: dict, aliases: Optional[Dict[str, str]], root: View,
-               prefix: str = "") -> dict:
+    def _fresh(self, value: Dict[str, Any], aliases: Optional[Dict[str, str]], root: View,
+               prefix: str = "") -> Dict[str, Any]:
         """A fresh copy of ``value`` (a traits or properties view), with ``aliases`` applied;
         alias sources are looked up under ``prefix`` in ``root``."""
-        ret = export(value)
+        ret: Dict[str, Any] = export(value)
         if aliases:
             return self._aliased(ret, aliases, root, prefix)
         return ret
@@ -343,15 +344,15 @@ class Facade(CommonMixin):
         return value if is_email(value) else None
 
     @staticmethod
-    def _with_id(traits: Any, ident: Any) -> dict:
-        if not isinstance(traits, dict):
-            traits = _EMPTY
+    def _with_id(traits: Any, ident: Any) -> Dict[str, Any]:
+        found: Dict[str, Any] = traits if isinstance(traits, dict) else _EMPTY
         if truthy(ident):
-            traits = dict(traits)
-            traits["id"] = ident
-        return traits
+            found = dict(found)
+            found["id"] = ident
+        return found
 
-    def _aliased(self, ret: dict, aliases: Any, root: View, prefix: str) -> dict:
+    def _aliased(self, ret: Dict[str, Any], aliases: Any, root: View,
+                 prefix: str) -> Dict[str, Any]:
         """Apply ``aliases`` (``{from: to}``) to ``ret``, a fresh copy.
 
         The value comes from the accessor named ``from`` when there is one, else from

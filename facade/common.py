@@ -4,7 +4,7 @@ device, time and channel (``lib/facade.js``)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, cast
 
 from .address import AddressMixin
 from .dates import parse_timestamp
@@ -16,7 +16,7 @@ __all__ = ["CommonMixin", "UNSET"]
 
 #: The timestamp slot before the first read.
 UNSET: Any = object()
-_NO_INDEX: dict = {}  # the index of an empty dict (read-only)
+_NO_INDEX: Dict[str, Any] = {}  # the index of an empty dict (read-only)
 
 
 class CommonMixin(AddressMixin):
@@ -24,27 +24,31 @@ class CommonMixin(AddressMixin):
 
     __slots__ = ()
 
-    _obj: dict
+    _obj: Dict[str, Any]
     _ts: Any
     _ov: Optional[View]
 
     def _ctx(self) -> View:  # pragma: no cover - provided by Facade
         raise NotImplementedError
 
-    def _options_view(self) -> dict:  # pragma: no cover - provided by Facade
+    def _options_view(self) -> Dict[str, Any]:  # pragma: no cover - provided by Facade
         raise NotImplementedError
 
-    def _integrations_view(self) -> dict:  # pragma: no cover - provided by Facade
+    def _integrations_view(self) -> Dict[Any, Any]:  # pragma: no cover - provided by Facade
         raise NotImplementedError
 
-    def _traits_view(self) -> dict:  # pragma: no cover - provided by Facade
+    def _traits_view(self) -> Dict[str, Any]:  # pragma: no cover - provided by Facade
         raise NotImplementedError
 
-    def _aliased(self, ret: dict, aliases: Any, root: View,
-                 prefix: str) -> dict:  # pragma: no cover - provided by Facade
+    def _aliased(self, ret: Dict[str, Any], aliases: Any, root: View,
+                 prefix: str) -> Dict[str, Any]:  # pragma: no cover - provided by Facade
         raise NotImplementedError
 
-    def options(self, name: Optional[str] = None) -> Optional[dict]:
+    def _fresh(self, value: Dict[str, Any], aliases: Optional[Dict[str, str]], root: View,
+               prefix: str = "") -> Dict[str, Any]:  # pragma: no cover - provided by Facade
+        raise NotImplementedError
+
+    def options(self, name: Optional[str] = None) -> Optional[Dict[str, Any]]:
         """The context (``options``, else ``context``), or one integration's options.
 
         Args:
@@ -55,9 +59,9 @@ class CommonMixin(AddressMixin):
             None when that integration is disabled, else its settings object from
             ``integrations`` (or the context), or ``{}`` when it has none.
         """
-        if not truthy(name):
-            return export(self._options_view())
-        if not self.enabled(name):  # type: ignore[arg-type]
+        if name is None or not truthy(name):
+            return cast(Dict[str, Any], export(self._options_view()))
+        if not self.enabled(name):
             return None
         integrations = self._integrations_view()
         value = integrations.get(name) if type(name) is str else None
@@ -65,9 +69,9 @@ class CommonMixin(AddressMixin):
             value = find(integrations, name)
         if not isinstance(value, dict):
             value = lookup(self._ov or self._ctx(), name)
-        return export(value) if isinstance(value, dict) else {}
+        return cast(Dict[str, Any], export(value)) if isinstance(value, dict) else {}
 
-    def context(self, name: Optional[str] = None) -> Optional[dict]:
+    def context(self, name: Optional[str] = None) -> Optional[Dict[str, Any]]:
         """Same as :meth:`options`.
 
         Args:
@@ -78,13 +82,13 @@ class CommonMixin(AddressMixin):
         """
         return self.options(name)
 
-    def integrations(self) -> dict:
+    def integrations(self) -> Dict[str, Any]:
         """The ``integrations`` object, else ``context.providers``, else the context.
 
         Returns:
             A copy (``{}`` when the field is not an object).
         """
-        return export(self._integrations_view())
+        return cast(Dict[str, Any], export(self._integrations_view()))
 
     def enabled(self, name: Optional[str] = None) -> bool:
         """Whether the integration ``name`` should receive this message.
@@ -176,7 +180,7 @@ class CommonMixin(AddressMixin):
 
     group_id = context_field("groupId")
 
-    def traits(self, aliases: Optional[Dict[str, str]] = None) -> dict:
+    def traits(self, aliases: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
         """The context traits plus ``id`` (the user id when truthy).
 
         Args:
@@ -188,7 +192,7 @@ class CommonMixin(AddressMixin):
         """
         return self._fresh(self._traits_view(), aliases, self._ov or self._ctx(), "traits.")
 
-    def library(self) -> dict:
+    def library(self) -> Dict[str, Any]:
         """``context.library``: a string becomes ``{"name": s, "version": None}``.
 
         Returns:
@@ -212,7 +216,7 @@ class CommonMixin(AddressMixin):
             return value
         return {"name": "unknown", "version": None}
 
-    def device(self) -> dict:
+    def device(self) -> Dict[str, Any]:
         """``context.device`` (``{}`` when not an object), with ``type`` guessed from the
         library name (``ios``/``android``) when missing.
 
@@ -245,7 +249,7 @@ class CommonMixin(AddressMixin):
             The time of construction when the field is missing or null; None when it
             cannot be parsed (``raw_event()`` keeps the raw value).
         """
-        ts = self._ts
+        ts: Optional[datetime] = self._ts
         if ts is UNSET:
             ts = self._ts = parse_timestamp(self._obj.get("timestamp"))
         return ts

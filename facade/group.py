@@ -26,14 +26,14 @@ class Group(Facade):
     )
     _VIEWS: ClassVar[Dict[str, str]] = {"properties": "_prp"}
 
-    def _build_properties(self) -> dict:
+    def _build_properties(self) -> Dict[str, Any]:
         obj = self._obj
         value = obj.get("traits")
         if not truthy(value):
             value = obj.get("properties")
         return value if isinstance(value, dict) else _EMPTY
 
-    def _build_traits(self) -> dict:
+    def _build_traits(self) -> Dict[str, Any]:
         return self._with_id(self._properties_view(), self.group_id())
 
     def group_id(self) -> Any:
@@ -45,15 +45,16 @@ class Group(Facade):
         value = self._obj.get("groupId")
         return value if type(value) is str and value[4:5] != "-" else export(value)
 
-    def properties(self) -> dict:
+    def properties(self) -> Dict[str, Any]:
         """The ``traits`` field, else ``properties`` (``{}`` when not an object).
 
         Returns:
             A fresh dict.
         """
-        return export(self._properties_view())
+        props: Dict[str, Any] = export(self._properties_view())
+        return props
 
-    def traits(self, aliases: Optional[Dict[str, str]] = None) -> dict:
+    def traits(self, aliases: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
         """:meth:`properties` plus ``id`` (the group id when truthy).
 
         Args:

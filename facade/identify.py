@@ -30,10 +30,10 @@ class Identify(Facade):
         "website", "websites", "phone", "phones", "address", "gender", "birthday",
     )
 
-    def _build_traits(self) -> dict:
+    def _build_traits(self) -> Dict[str, Any]:
         return self._with_id(self._obj.get("traits"), self.user_id())
 
-    def traits(self, aliases: Optional[Dict[str, str]] = None) -> dict:
+    def traits(self, aliases: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
         """The ``traits`` field plus ``id`` (the user id when truthy).
 
         Args:

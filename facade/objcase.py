@@ -14,7 +14,7 @@ Nothing here copies or converts: callers decide what to hand out.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Hashable, Optional, Tuple
+from typing import Any, Dict, Hashable, List, Optional, Tuple
 
 __all__ = ["normalize", "find", "find_key", "index", "lookup", "lookup_compiled"]
 
@@ -56,7 +56,7 @@ def _build_index(keys: Tuple[Hashable, ...]) -> Dict[str, Tuple[int, Hashable]]:
     return index
 
 
-def index(d: dict) -> Dict[str, Tuple[int, Hashable]]:
+def index(d: Dict[str, Any]) -> Dict[str, Tuple[int, Hashable]]:
     """The first key for each normalised form of ``d``'s keys, cached by key shape.
 
     Args:
@@ -80,7 +80,7 @@ def index(d: dict) -> Dict[str, Tuple[int, Hashable]]:
 _index = index
 
 #: ``(dict, its index, remembered child indexes or None)``.
-View = Tuple[dict, Dict[str, Tuple[int, Hashable]], Optional[Dict[Hashable, Any]]]
+View = Tuple[Dict[Any, Any], Dict[str, Tuple[int, Hashable]], Optional[Dict[Hashable, Any]]]
 
 
 def _match(index: Dict[str, Tuple[int, Hashable]], path: str
@@ -99,7 +99,7 @@ def _match(index: Dict[str, Tuple[int, Hashable]], path: str
         start = dot + 1
 
 
-def _list_match(seq: list, path: str) -> Optional[int]:
+def _list_match(seq: List[Any], path: str) -> Optional[int]:
     """The index a list answers for ``path`` (its keys are "0", "1", ...), or None."""
     head = path.split(".", 1)[0]
     if head.isdigit() and head.isascii() and (head == "0" or head[0] != "0"):

@@ -39,7 +39,7 @@ class Page(Facade):
     )
     _VIEWS: ClassVar[Dict[str, str]] = {"properties": "_prp"}
 
-    def _build_properties(self) -> dict:
+    def _build_properties(self) -> Dict[str, Any]:
         props = self._obj.get("properties")
         if not isinstance(props, dict):
             props = _EMPTY
@@ -92,7 +92,7 @@ class Page(Facade):
                 value = get(self._pv or self._prp(), "referrer")
         return out(value)
 
-    def properties(self, aliases: Optional[Dict[str, str]] = None) -> dict:
+    def properties(self, aliases: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
         """The ``properties`` field with ``category`` and ``name`` set from the top-level
         fields when those are truthy (they win over same-named properties).
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar, Dict, Optional, Tuple
+from typing import Any, ClassVar, Dict, List, Optional, Tuple
 
 from .base import _EMPTY, Facade
 from .identify import Identify
@@ -83,7 +83,7 @@ class Track(Facade):
     )
     _VIEWS: ClassVar[Dict[str, str]] = {"properties": "_prp"}
 
-    def _build_properties(self) -> dict:
+    def _build_properties(self) -> Dict[str, Any]:
         props = self._obj.get("properties")
         return props if isinstance(props, dict) else _EMPTY
 
@@ -104,7 +104,7 @@ class Track(Facade):
         value = self._obj.get("event")
         return value if type(value) is str and value[4:5] != "-" else export(value)
 
-    def properties(self, aliases: Optional[Dict[str, str]] = None) -> dict:
+    def properties(self, aliases: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
         """The ``properties`` field (``{}`` when not an object).
 
         Args:
@@ -209,7 +209,7 @@ class Track(Facade):
                 total = add(total, part)
         return total
 
-    def products(self) -> list:
+    def products(self) -> List[Any]:
         """``properties.products`` when a list, without null entries; else ``[]``.
 
         Returns:
@@ -218,7 +218,8 @@ class Track(Facade):
         products = lookup(self._pv or self._prp(), "products")
         if not isinstance(products, list):
             return []
-        return export([p for p in products if p is not None])
+        found: List[Any] = export([p for p in products if p is not None])
+        return found
 
     def quantity(self) -> Any:
         """``properties.quantity`` (exact key), else 1 (also for 0).

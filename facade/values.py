@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Dict, List
 
 from .dates import iso_value
 
@@ -47,15 +47,18 @@ def truthy(value: Any) -> bool:
         return value is True
     t = type(value)
     if t is str:
-        return value != ""
+        text: str = value
+        return text != ""
     if t is int:
-        return value != 0
+        number: int = value
+        return number != 0
     if t is float:
-        return value == value and value != 0.0
+        real: float = value
+        return real == real and real != 0.0
     return True
 
 
-def _export_dict(d: dict) -> dict:
+def _export_dict(d: Dict[str, Any]) -> Dict[str, Any]:
     out = d.copy()
     for k, v in d.items():
         t = type(v)
@@ -71,7 +74,7 @@ def _export_dict(d: dict) -> dict:
     return out
 
 
-def _export_list(seq: list) -> list:
+def _export_list(seq: List[Any]) -> List[Any]:
     out = seq.copy()
     i = 0
     for v in seq:

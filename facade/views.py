@@ -9,7 +9,7 @@ are on the hot path of almost every accessor.
 from __future__ import annotations
 
 from operator import attrgetter
-from typing import Any, Callable, Tuple
+from typing import Any, Callable, List, Tuple
 
 from .dates import iso_value
 from .objcase import _PATHS, View, _compile, lookup_compiled
@@ -151,7 +151,7 @@ def one(path: str) -> Callable[[Any], Any]:
     return accessor
 
 
-def multi(path: str) -> Callable[[Any], list]:
+def multi(path: str) -> Callable[[Any], List[Any]]:
     """Build an accessor for a "plural" thing (``Facade.multi`` of the original).
 
     The accessor returns ``proxy(path + "s")`` when it is a list, else
@@ -165,7 +165,7 @@ def multi(path: str) -> Callable[[Any], list]:
     """
     plural = path + "s"
 
-    def accessor(self: Any) -> list:
+    def accessor(self: Any) -> List[Any]:
         many = self.proxy(plural)
         if isinstance(many, list):
             return many

@@ -19,15 +19,20 @@ import copy
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, ClassVar, Iterable, Mapping, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Mapping, TypeVar
 
 from . import errors
 from .settings_schema import Setting, make_setting
 from .templated import METHODS, CustomProperty, HmacSignature, Template, read_template
 
-__all__ = ["integration", "slugify", "parse_duration", "Validation", "BatchPolicy", "Builder"]
+__all__ = ["integration", "build", "slugify", "parse_duration", "Validation", "BatchPolicy",
+           "Builder"]
+
+if TYPE_CHECKING:
+    from .integration import Integration
 
 B = TypeVar("B", bound="type[Builder]")
+IntegrationT = TypeVar("IntegrationT", bound="Integration")
 
 DEFAULT_TIMEOUT = 10.0
 MESSAGE_TYPES = ("identify", "track", "page", "screen", "group", "alias", "delete")
@@ -467,7 +472,7 @@ class Builder:
         return cls.key or slugify(cls.name)
 
 
-def integration(name: str, *, key: str | None = None) -> type:
+def integration(name: str, *, key: str | None = None) -> type[Integration]:
     """Create a new integration class named ``name``.
 
     Args:
@@ -490,4 +495,49 @@ def integration(name: str, *, key: str | None = None) -> type:
     class_name = re.sub(r"[^0-9a-zA-Z_]", "", name.title()) or "Integration"
     if class_name[0].isdigit():
         class_name = "_" + class_name
-    return type(class_name, (Integration,), {"name": name, "key": key, "__module__": __name__})
+    built: type[Integration] = type(class_name, (Integration,),
+                                    {"name": name, "key": key, "__module__": __name__})
+    return built
+
+
+def build(spec: type[Integration]) -> Callable[[type[IntegrationT]], type[IntegrationT]]:
+    """A class decorator giving a plain ``Integration`` subclass the declarations of a chain.
+
+    ``class Acme(integration('Acme').endpoint(...)):`` works at runtime, but type checkers
+    refuse a call as a base class ("Unsupported dynamic base class"). This spelling means the
+    same and type-checks::
+
+        @build(integration('Acme').endpoint('https://api.acme.test/v1')
+               .ensure('settings.apiKey').retries(2))
+        class Acme(Integration):
+            def track(self, msg: Track) -> list[requests.Response]: ...
+
+    Args:
+        spec: A class built with :func:`integration` and its declarations.
+
+    Returns:
+        The decorator; it copies every declaration (and ``.mapping()`` method) onto the class,
+        except what the class body defines itself, and returns the class.
+
+    Raises:
+        TypeError: ``spec`` is not a built integration, or the class is not an
+            ``Integration`` subclass.
+    """
+    from .integration import Integration
+
+    if not (isinstance(spec, type) and issubclass(spec, Integration)) or spec is Integration:
+        raise TypeError(f"build() expects integration('Name')... declarations, got {spec!r}")
+    declared: dict[str, Any] = {}
+    for klass in reversed(spec.__mro__[:spec.__mro__.index(Integration)]):
+        declared.update((k, v) for k, v in vars(klass).items() if not k.startswith("__"))
+
+    def apply(cls: type[IntegrationT]) -> type[IntegrationT]:
+        if not (isinstance(cls, type) and issubclass(cls, Integration)):
+            raise TypeError(f"@build(...) decorates an Integration subclass, got {cls!r}")
+        own = vars(cls)
+        for name, value in declared.items():
+            if name not in own:
+                setattr(cls, name, value)
+        return cls
+
+    return apply

@@ -71,7 +71,7 @@ class IntegrationTester(Declarations, MapperAssertions):
     def __init__(self, integration: type | Integration, settings: Mapping[str, Any] | None = None,
                  fixtures: str | Path | Sequence[str | Path] | None = None) -> None:
         if isinstance(integration, Integration):
-            self.integration_class: type = type(integration)
+            self.integration_class: type[Integration] = type(integration)
             self._instance: Integration | None = integration
             base = integration.settings
         elif isinstance(integration, type) and issubclass(integration, Integration):
@@ -351,7 +351,8 @@ class IntegrationTester(Declarations, MapperAssertions):
             failures.append(f"expected a framework error but the integration raised "
                             f"{type(error).__name__}: {error}")
         else:
-            failures.extend(checks.error_mismatches(error, status, message, code))
+            expected_status = status if isinstance(status, int) else None
+            failures.extend(checks.error_mismatches(error, expected_status, message, code))
         if failures:
             raise AssertionError(self._report(failures, outcome)) from error
         return error  # type: ignore[return-value]

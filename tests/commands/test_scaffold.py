@@ -87,7 +87,7 @@ def test_create_writes_every_file_and_registers(tmp_path):
     assert relative[-1] == "setup.cfg"
     assert "acme-crm = integrations.acme_crm:AcmeCRM" in (tmp_path / "setup.cfg").read_text()
     source = (tmp_path / "integrations/acme_crm/__init__.py").read_text()
-    assert 'class AcmeCRM(\n        integration("Acme CRM")' in source
+    assert '@build(integration("Acme CRM")' in source and "class AcmeCRM(Integration):" in source
     compile(source, "__init__.py", "exec")
     with pytest.raises(ScaffoldError, match="refusing to overwrite integrations/acme_crm"):
         create("Acme CRM", tmp_path)
