@@ -37,7 +37,7 @@ class _OneWrite:
 
     _outgoing: list[bytes] | None = None
 
-    def request(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def request(self, *args: Any, **kwargs: Any) -> None:
         self._outgoing = []
         try:
             super().request(*args, **kwargs)  # type: ignore[misc]
@@ -133,6 +133,11 @@ def _ssl_context(cert_reqs: str | None, ca_certs: str | None,
     return ssl.create_default_context(cafile=ca_certs, capath=ca_cert_dir)
 
 
+def _url(request: PreparedRequest) -> str:
+    url: Any = request.url
+    return url.decode("utf-8") if isinstance(url, bytes) else str(url)
+
+
 def _deadline(timeout: Any) -> Deadline:
     """Connect and read timeouts from urllib3's ``Timeout``, and the attempt's total deadline
     (:mod:`framework.deadline`) when one is running."""
@@ -193,7 +198,7 @@ class LeanAdapter(HTTPAdapter):
         response.encoding = get_encoding_from_headers(response.headers)
         response.raw = resp
         response.reason = resp.reason
-        response.url = req.url.decode("utf-8") if isinstance(req.url, bytes) else req.url
+        response.url = _url(req)
         response.request = req
         response.connection = self
         return response
@@ -206,8 +211,8 @@ class LeanAdapter(HTTPAdapter):
         response.raw = resp
         response.reason = resp.reason
         response._content = resp.body  # read at once: nothing streams
-        response._content_consumed = True  # type: ignore[attr-defined]
-        response.url = req.url.decode("utf-8") if isinstance(req.url, bytes) else req.url
+        response._content_consumed = True
+        response.url = _url(req)
         response.request = req
         response.connection = self
         return response
