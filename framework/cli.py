@@ -26,6 +26,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "queue": ("framework.runner.queue_command",
               "queue stats, dead-letter export and redrive, on either engine"),
     "sink": ("framework.sink.command", "run a request bin on 127.0.0.1"),
+    "serve": ("framework.server.command", "serve the Segment HTTP API and webhook receivers, "
+                                          "durably"),
 }
 
 

@@ -16,8 +16,12 @@ outcomes by class and decide what to do with the message from ``retryable`` alon
     │   ├── SyncedSegmentError INVALID_SYNCED_SEGMENT  a synced-segment body does not fit the
     │   │                                       manifest's requestParser (400, LaunchDarkly's
     │   │                                       text; ``pointer`` names the path)
-    │   └── SegmentConflictError SEGMENT_CONFLICT  the cohort exists in that environment with
-    │                                           another context kind (409)
+    │   ├── SegmentConflictError SEGMENT_CONFLICT  the cohort exists in that environment with
+    │   │                                       another context kind (409)
+    │   └── BadRequestError  BAD_REQUEST        the server refuses an inbound request (size
+    │                                           ``limit``, batch ``index``); status 4xx
+    ├── UnavailableError     SERVICE_UNAVAILABLE the server cannot commit now (queue full or
+    │                                           failing): 503 with ``retry_after``; retryable
     ├── NotSupported         NOT_SUPPORTED      the integration has no method for this type
     ├── HTTPError            HTTP_ERROR         the endpoint answered with an error status;
     │                                           ``retryable`` follows the retry policy
@@ -25,8 +29,16 @@ outcomes by class and decide what to do with the message from ``retryable`` alon
     │                                           optionally no sooner than ``retry_after`` seconds
     ├── TimeoutError         TIMEOUT            the request timed out (retryable)
     ├── ConnectionError      CONNECTION_ERROR   the endpoint could not be reached (retryable)
-    └── QueueError           QUEUE_ERROR        the queue failed (unreachable, full); what it
-                                                had accepted is kept (retryable)
+    ├── QueueError           QUEUE_ERROR        the queue failed (unreachable, full); what it
+    │                                           had accepted is kept (retryable)
+    └── AudienceFeedInstanceContextError        an audience feed's instance context cannot
+        │                    INSTANCE_CONTEXT   be built; ``visibility`` says whether the
+        │                                       platform may show the message to its users
+        ├── MissingConfigurationPropertyError   a feed property is absent
+        ├── MandatoryPropertyValueError         a feed property has no value
+        ├── InvalidPropertyValueError           a feed property's value is not allowed
+        ├── FileDownloadError                   a file a property names cannot be read
+        └── MissingRealmError                   no user agent identifier realm matches
 
 Every error carries ``code``, ``status`` (an HTTP status or ``None``), ``retryable``,
 ``integration`` (the integration's name) and ``retry_after`` (seconds or ``None``). Messages never
@@ -47,6 +59,8 @@ __all__ = [
     "Skipped",
     "SyncedSegmentError",
     "SegmentConflictError",
+    "BadRequestError",
+    "UnavailableError",
     "NotSupported",
     "HTTPError",
     "RetryableError",
@@ -57,6 +71,12 @@ __all__ = [
     "ConfigError",
     "ManifestError",
     "TemplateError",
+    "AudienceFeedInstanceContextError",
+    "MissingConfigurationPropertyError",
+    "MandatoryPropertyValueError",
+    "InvalidPropertyValueError",
+    "FileDownloadError",
+    "MissingRealmError",
     "json_pointer",
     "QueueError",
     "is_secret_key",
@@ -316,6 +336,44 @@ class SegmentConflictError(RejectedError):
         super().__init__(message, **kwargs)
 
 
+class BadRequestError(RejectedError):
+    """An inbound request the server refuses (``BAD_REQUEST`` unless a more precise code is
+    given, status 400 unless given): too large, not JSON, a bad message.
+
+    Attributes:
+        limit: The size limit in bytes that was exceeded, when that is the problem.
+        index: The position of the offending message in a batch, when there is one.
+    """
+
+    default_code = "BAD_REQUEST"
+
+    def __init__(self, message: str = "", limit: int | None = None, index: int | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.limit = limit
+        self.index = index
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        for key in ("limit", "index"):
+            if getattr(self, key) is not None:
+                data[key] = getattr(self, key)
+        return data
+
+
+class UnavailableError(IntegrationError):
+    """The server cannot commit what it was sent right now (``SERVICE_UNAVAILABLE``,
+    retryable): its queue is past the configured depth (code ``QUEUE_FULL``) or failing
+    (``QUEUE_UNAVAILABLE``). Answered 503 with ``Retry-After: retry_after``."""
+
+    default_code = "SERVICE_UNAVAILABLE"
+    default_retryable = True
+
+    def __init__(self, message: str = "", **kwargs: Any) -> None:
+        kwargs.setdefault("status", 503)
+        super().__init__(message, **kwargs)
+
+
 class NotSupported(IntegrationError):
     """The integration does not implement this message type (``NOT_SUPPORTED``)."""
 
@@ -364,6 +422,88 @@ class ConnectionError(IntegrationError):  # noqa: A001
 
     default_code = "CONNECTION_ERROR"
     default_retryable = True
+
+
+class AudienceFeedInstanceContextError(IntegrationError):
+    """An audience feed's instance context cannot be built (``INSTANCE_CONTEXT``).
+
+    Raised from a feed's ``instance_context_builder`` or its handlers; the creation route
+    answers it with the error's ``visibility`` (mediarithmics'
+    ``AudienceFeedInstanceContextError``).
+
+    Attributes:
+        visibility: ``"PUBLIC"`` when the message may be shown to the platform's users (the
+            default for these errors), ``"PRIVATE"`` otherwise.
+        log: The line for the feed's own log (more detail than the user-facing message).
+    """
+
+    default_code = "INSTANCE_CONTEXT"
+
+    def __init__(self, message: str = "", *, log: str | None = None,
+                 visibility: str = "PUBLIC", **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.visibility = "PUBLIC" if visibility == "PUBLIC" else "PRIVATE"
+        self.log = log if log is not None else message
+
+
+class MissingConfigurationPropertyError(AudienceFeedInstanceContextError):
+    """The feed has no property ``property_name``."""
+
+    def __init__(self, feed_id: str, property_name: str, **kwargs: Any) -> None:
+        self.feed_id = str(feed_id)
+        self.property_name = property_name
+        super().__init__(f"the feed property {property_name!r} is missing; set it in the "
+                         "feed's configuration",
+                         log=f"feed {feed_id}: missing configuration property {property_name}",
+                         **kwargs)
+
+
+class MandatoryPropertyValueError(AudienceFeedInstanceContextError):
+    """The feed's property ``property_name`` exists but has no value."""
+
+    def __init__(self, feed_id: str, property_name: str, **kwargs: Any) -> None:
+        self.feed_id = str(feed_id)
+        self.property_name = property_name
+        super().__init__(f"the feed property {property_name!r} needs a value",
+                         log=f"feed {feed_id}: property {property_name} has no value", **kwargs)
+
+
+class InvalidPropertyValueError(AudienceFeedInstanceContextError):
+    """The feed's property ``property_name`` has a value outside ``allowed``."""
+
+    def __init__(self, feed_id: str, property_name: str, property_value: Any,
+                 allowed: Sequence[Any] = (), **kwargs: Any) -> None:
+        self.feed_id = str(feed_id)
+        self.property_name = property_name
+        self.property_value = property_value
+        self.allowed = tuple(allowed)
+        expected = f", expected one of {', '.join(map(str, self.allowed))}" if allowed else ""
+        super().__init__(f"the feed property {property_name!r} has the invalid value "
+                         f"{property_value!r}{expected}",
+                         log=f"feed {feed_id}: property {property_name}={property_value!r} is "
+                             f"invalid{expected}", **kwargs)
+
+
+class FileDownloadError(AudienceFeedInstanceContextError):
+    """A file named by one of the feed's properties cannot be downloaded."""
+
+    def __init__(self, feed_id: str, file_name: str, **kwargs: Any) -> None:
+        self.feed_id = str(feed_id)
+        self.file_name = file_name
+        super().__init__(f"the file {file_name!r} cannot be downloaded",
+                         log=f"feed {feed_id}: download of {file_name} failed", **kwargs)
+
+
+class MissingRealmError(AudienceFeedInstanceContextError):
+    """The datamart has no user agent identifier realm matching ``realm_filter``."""
+
+    def __init__(self, datamart_id: str, realm_filter: str, **kwargs: Any) -> None:
+        self.datamart_id = str(datamart_id)
+        self.realm_filter = realm_filter
+        super().__init__(f"the datamart {datamart_id} has no user agent identifier realm "
+                         f"matching {realm_filter!r}",
+                         log=f"datamart {datamart_id}: no realm matches {realm_filter!r}",
+                         **kwargs)
 
 
 class QueueError(IntegrationError):

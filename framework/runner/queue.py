@@ -12,6 +12,11 @@ stand behind ``framework send`` (the default is
     dead(id, error)             failed for good: keep as a dead letter
     recover()                   after a crash: in-flight jobs become ready again
 
+The server (``framework serve``) stores one job per message per destination: it calls
+``fan_out(messages, destinations, dedupe=source)``, which also drops messages whose
+``messageId`` the same source sent within the last 24 hours, and its workers reserve with
+``reserve(n, destination=name)``. ``framework send`` leaves the destination empty.
+
 Delivery is at-least-once: a job reserved but never acked (the process was killed) is handed
 out again after :meth:`Queue.recover`, so it may be delivered twice.
 """
@@ -26,7 +31,11 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence, Union
 from ..errors import QueueError
 
 __all__ = ["DEFAULT_VISIBILITY_TIMEOUT", "Job", "JobId", "DeadLetter", "InputOffset",
-           "QueueStats", "Queue", "QueueError", "error_dict", "encode", "ids_of"]
+           "QueueStats", "FanOut", "Queue", "QueueError", "error_dict", "encode", "ids_of",
+           "DEDUPE_WINDOW"]
+
+#: How long (seconds) a source's ``messageId`` is remembered by :meth:`Queue.fan_out`: 24 h.
+DEDUPE_WINDOW = 24 * 3600.0
 
 #: What :meth:`Queue.put` accepts for one message: a dict, or its JSON text.
 MessageLike = Union[Mapping[str, Any], str]
@@ -51,6 +60,7 @@ class Job:
         first_seen: When the message was queued (epoch seconds), for a maximum age.
         available_at: When the job became ready (epoch seconds).
         last_error: The error of the last failed attempt as a dict, or ``None``.
+        destination: The destination the job is for (``""`` for ``framework send``'s jobs).
     """
 
     id: JobId
@@ -59,6 +69,7 @@ class Job:
     first_seen: float = 0.0
     available_at: float = 0.0
     last_error: dict[str, Any] | None = None
+    destination: str = ""
 
     def message(self) -> dict[str, Any]:
         """The message as a dict (parsed from :attr:`body` on each call)."""
@@ -131,6 +142,22 @@ class QueueStats:
         return self.ready + self.in_flight
 
 
+@dataclass(frozen=True)
+class FanOut:
+    """What :meth:`Queue.fan_out` stored.
+
+    Attributes:
+        accepted: Messages stored (each once per destination).
+        duplicates: Messages left out: their ``messageId`` was already accepted from the same
+            source within the dedupe window (or earlier in the same call).
+        jobs: Jobs created: ``accepted`` times the number of destinations.
+    """
+
+    accepted: int = 0
+    duplicates: int = 0
+    jobs: int = 0
+
+
 def encode(message: MessageLike) -> str:
     """A message as compact JSON text (a ``str`` is taken to be JSON text already)."""
     if isinstance(message, str):
@@ -174,7 +201,7 @@ class Queue(abc.ABC):
 
     @abc.abstractmethod
     def put(self, messages: Iterable[MessageLike], source: InputOffset | None = None,
-            now: float | None = None) -> list[JobId]:
+            now: float | None = None, *, destination: str = "") -> list[JobId]:
         """Store messages, ready at once, in one transaction.
 
         Args:
@@ -183,17 +210,38 @@ class Queue(abc.ABC):
                 recorded in the same transaction, so a crash never records an offset whose
                 messages were not stored.
             now: The time to record as ``first_seen`` and ``available_at``.
+            destination: The destination the jobs are for (see :meth:`fan_out`).
 
         Returns:
             The new jobs' ids, in the order of ``messages``.
         """
 
     @abc.abstractmethod
-    def reserve(self, n: int, now: float | None = None, lease: float = 300.0) -> list[Job]:
+    def reserve(self, n: int, now: float | None = None, lease: float = 300.0, *,
+                destination: str | None = None) -> list[Job]:
         """Take up to ``n`` ready jobs whose ``available_at <= now``, oldest first.
 
-        The jobs are marked in flight until acked, nacked, dead-lettered or recovered.
+        The jobs are marked in flight until acked, nacked, dead-lettered or recovered. With
+        ``destination``, only that destination's jobs are taken.
         """
+
+    def fan_out(self, messages: Sequence[Mapping[str, Any]], destinations: Sequence[str], *,
+                dedupe: str | None = None, window: float = DEDUPE_WINDOW,
+                now: float | None = None) -> FanOut:
+        """Store each message once per destination, in one transaction (all or nothing).
+
+        Args:
+            messages: The messages (dicts with a ``messageId``).
+            destinations: The destination names; each gets its own job per message.
+            dedupe: The source's name: messages whose ``messageId`` it sent within ``window``
+                seconds (or earlier in this call) are left out, the others remembered.
+            window: Seconds a ``messageId`` is remembered.
+            now: The time to record.
+
+        Returns:
+            The counts of what was stored.
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not store per-destination jobs")
 
     @abc.abstractmethod
     def ack(self, ids: Iterable[JobId]) -> None:
@@ -241,8 +289,9 @@ class Queue(abc.ABC):
             self.set_input_offset(path, 0)
         self.set_info(f"input:{path}", info)
 
-    def next_available_at(self) -> float | None:
-        """When the next ready job becomes available, or ``None`` when none is ready."""
+    def next_available_at(self, destination: str | None = None) -> float | None:
+        """When the next ready job (of ``destination``, when given) becomes available, or
+        ``None`` when none is ready."""
         return None
 
     def redrive(self, error_class: str | None = None, status: int | None = None,

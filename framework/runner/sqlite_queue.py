@@ -24,12 +24,12 @@ import os
 import sqlite3
 import threading
 import time
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from .queue import DeadLetter, InputOffset, Job, JobId, MessageLike, Queue, QueueStats, encode, \
-    error_dict
+from .queue import DEDUPE_WINDOW, DeadLetter, FanOut, InputOffset, Job, JobId, MessageLike, \
+    Queue, QueueStats, encode, error_dict
 
-__all__ = ["SQLiteQueue", "DEFAULT_QUEUE_PATH"]
+__all__ = ["SQLiteQueue", "DEFAULT_QUEUE_PATH", "SCHEMA_VERSION"]
 
 #: Where ``framework send`` keeps its queue unless told otherwise (relative to the working dir).
 DEFAULT_QUEUE_PATH = os.path.join(".framework", "queue.sqlite3")
@@ -45,7 +45,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     first_seen REAL NOT NULL,
     available_at REAL NOT NULL,
     lease_until REAL,
-    last_error TEXT
+    last_error TEXT,
+    destination TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS jobs_ready ON jobs (available_at, id) WHERE state = 0;
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state);
@@ -58,9 +59,29 @@ CREATE TABLE IF NOT EXISTS inputs (
     updated_at REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-INSERT OR IGNORE INTO meta (key, value) VALUES ('acked', 0), ('schema', 1);
+INSERT OR IGNORE INTO meta (key, value) VALUES ('acked', 0), ('schema', 2);
 CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+
+#: The schema version this module writes. Version 1 (``framework send`` before the server)
+#: had no ``destination`` column and no ``seen`` table; :meth:`SQLiteQueue._migrate` upgrades
+#: such files in place when they are opened.
+SCHEMA_VERSION = 2
+
+_V2 = """
+CREATE INDEX IF NOT EXISTS jobs_ready_by_destination ON jobs (destination, available_at, id)
+    WHERE state = 0;
+CREATE TABLE IF NOT EXISTS seen (
+    source TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    seen_at REAL NOT NULL,
+    PRIMARY KEY (source, message_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS seen_by_age ON seen (seen_at);
+"""
+
+#: How often (seconds) :meth:`SQLiteQueue.fan_out` deletes expired ``seen`` rows.
+_PRUNE_EVERY = 60.0
 
 _SET_INPUT = ('INSERT INTO inputs (path, "offset", line, skip, done, updated_at) '
               'VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (path) DO UPDATE SET '
@@ -104,7 +125,31 @@ class SQLiteQueue(Queue):
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        self._migrate()
         self._closed = False
+        self._pruned_at = 0.0
+
+    def _migrate(self) -> None:
+        """Bring a file of an older schema up to :data:`SCHEMA_VERSION` (one transaction)."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            version = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise RuntimeError(
+                    f"queue {self.path!r} has schema version {version}; this version of the "
+                    f"framework reads up to {SCHEMA_VERSION} (upgrade the framework)")
+            columns = {row[1] for row in db.execute("PRAGMA table_info(jobs)")}
+            if "destination" not in columns:  # version 1
+                db.execute("ALTER TABLE jobs ADD COLUMN destination TEXT NOT NULL DEFAULT ''")
+            for statement in _V2.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (SCHEMA_VERSION,))
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -129,7 +174,7 @@ class SQLiteQueue(Queue):
     # -- Queue API -------------------------------------------------------------------------
 
     def put(self, messages: Iterable[MessageLike], source: InputOffset | None = None,
-            now: float | None = None) -> list[int]:
+            now: float | None = None, *, destination: str = "") -> list[int]:
         now = time.time() if now is None else now
         bodies = [encode(message) for message in messages]
 
@@ -138,8 +183,9 @@ class SQLiteQueue(Queue):
             first = (row[0] if row else 0) + 1
             ids = list(range(first, first + len(bodies)))
             db.executemany(
-                "INSERT INTO jobs (id, body, first_seen, available_at) VALUES (?, ?, ?, ?)",
-                [(job_id, body, now, now) for job_id, body in zip(ids, bodies)])
+                "INSERT INTO jobs (id, body, first_seen, available_at, destination) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(job_id, body, now, now, destination) for job_id, body in zip(ids, bodies)])
             if source is not None:
                 db.execute(_SET_INPUT, (source.path, source.offset, source.line, source.skip,
                                         int(source.done), now))
@@ -149,17 +195,26 @@ class SQLiteQueue(Queue):
             return []
         return self._write(insert)
 
-    def reserve(self, n: int, now: float | None = None, lease: float = 300.0) -> list[Job]:
+    def reserve(self, n: int, now: float | None = None, lease: float = 300.0, *,
+                destination: str | None = None) -> list[Job]:
         if n <= 0:
             return []
         now = time.time() if now is None else now
-
-        def take(db: sqlite3.Connection) -> list[Job]:
-            rows = db.execute(
-                "SELECT id, body, attempts, first_seen, available_at, last_error "
+        if destination is None:
+            query, args = (
+                "SELECT id, body, attempts, first_seen, available_at, last_error, destination "
                 "FROM jobs INDEXED BY jobs_ready "
                 "WHERE state = 0 AND available_at <= ? ORDER BY available_at, id LIMIT ?",
-                (now, n)).fetchall()
+                (now, n))
+        else:
+            query, args = (
+                "SELECT id, body, attempts, first_seen, available_at, last_error, destination "
+                "FROM jobs INDEXED BY jobs_ready_by_destination WHERE destination = ? AND "
+                "state = 0 AND available_at <= ? ORDER BY available_at, id LIMIT ?",
+                (destination, now, n))
+
+        def take(db: sqlite3.Connection) -> list[Job]:
+            rows = db.execute(query, args).fetchall()
             if not rows:
                 return []
             ids = [row[0] for row in rows]
@@ -167,7 +222,8 @@ class SQLiteQueue(Queue):
                 db.execute(f"UPDATE jobs SET state = 1, lease_until = ? WHERE id IN "
                            f"({','.join('?' * len(chunk))})", (now + lease, *chunk))
             return [Job(id=row[0], body=row[1], attempts=row[2], first_seen=row[3],
-                        available_at=row[4], last_error=json.loads(row[5]) if row[5] else None)
+                        available_at=row[4], last_error=json.loads(row[5]) if row[5] else None,
+                        destination=row[6])
                     for row in rows]
 
         return self._write(take)
@@ -232,11 +288,60 @@ class SQLiteQueue(Queue):
         return QueueStats(ready=counts.get(READY, 0), in_flight=counts.get(IN_FLIGHT, 0),
                           dead=counts.get(DEAD, 0), acked=acked)
 
-    def next_available_at(self) -> float | None:
+    def next_available_at(self, destination: str | None = None) -> float | None:
         with self._lock:
             self._check_open()
-            row = self._db.execute("SELECT MIN(available_at) FROM jobs WHERE state = 0")
+            if destination is None:
+                row = self._db.execute("SELECT MIN(available_at) FROM jobs WHERE state = 0")
+            else:
+                row = self._db.execute(
+                    "SELECT MIN(available_at) FROM jobs INDEXED BY jobs_ready_by_destination "
+                    "WHERE destination = ? AND state = 0", (destination,))
             return row.fetchone()[0]
+
+    def fan_out(self, messages: Sequence[Mapping[str, Any]], destinations: Sequence[str], *,
+                dedupe: str | None = None, window: float = DEDUPE_WINDOW,
+                now: float | None = None) -> FanOut:
+        now = time.time() if now is None else now
+        destinations = list(destinations)
+
+        def insert(db: sqlite3.Connection) -> FanOut:
+            fresh = list(messages)
+            duplicates = 0
+            if dedupe is not None:
+                fresh, duplicates = self._first_sightings(db, fresh, dedupe, window, now)
+            rows = [(encode(message), now, now, name)
+                    for message in fresh for name in destinations]
+            db.executemany("INSERT INTO jobs (body, first_seen, available_at, destination) "
+                           "VALUES (?, ?, ?, ?)", rows)
+            return FanOut(accepted=len(fresh), duplicates=duplicates, jobs=len(rows))
+
+        return self._write(insert)
+
+    def _first_sightings(self, db: sqlite3.Connection, messages: list[Mapping[str, Any]],
+                         source: str, window: float,
+                         now: float) -> tuple[list[Mapping[str, Any]], int]:
+        """The messages whose ``messageId`` ``source`` has not sent within ``window`` seconds
+        (recording them as seen), and how many were left out."""
+        if now - self._pruned_at >= _PRUNE_EVERY:
+            db.execute("DELETE FROM seen WHERE seen_at < ?", (now - window,))
+            self._pruned_at = now
+        fresh, duplicates, batch = [], 0, set()
+        for message in messages:
+            message_id = str(message.get("messageId", ""))
+            if message_id in batch:
+                duplicates += 1
+                continue
+            row = db.execute("SELECT seen_at FROM seen WHERE source = ? AND message_id = ?",
+                             (source, message_id)).fetchone()
+            if row is not None and row[0] >= now - window:
+                duplicates += 1
+                continue
+            batch.add(message_id)
+            fresh.append(message)
+        db.executemany("INSERT OR REPLACE INTO seen (source, message_id, seen_at) "
+                       "VALUES (?, ?, ?)", [(source, message_id, now) for message_id in batch])
+        return fresh, duplicates
 
     def add_input(self, path: str, info: str) -> None:
         now = time.time()

@@ -1,4 +1,5 @@
-"""Running the sink: :class:`Sink` serves a :class:`~framework.sink.app.SinkApp` with uvicorn.
+"""Running the sink: :class:`Sink` serves a :class:`~framework.sink.app.SinkApp` with uvicorn
+(started by :class:`framework.server.boot.BackgroundServer`, as the server's tests do).
 
 uvicorn (with httptools when installed) sustains about 14-19k requests/s on loopback from 16
 keep-alive clients on a 2-core machine, against about 4k for waitress, so the sink stays far
@@ -7,12 +8,9 @@ from being the bottleneck of a runner benchmark.
 
 from __future__ import annotations
 
-import socket
-import threading
 from typing import Any, Iterable
 
-import uvicorn
-
+from ..server.boot import BackgroundServer
 from .app import SinkApp
 from .recorder import Recorder
 
@@ -46,9 +44,7 @@ class Sink:
         self.host = host
         self._requested_port = port
         self.port = 0
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-        self._error: BaseException | None = None
+        self._server: BackgroundServer | None = None
 
     @property
     def url(self) -> str:
@@ -64,58 +60,28 @@ class Sink:
             OSError: the port cannot be bound.
             RuntimeError: the server did not start within ``timeout`` seconds.
         """
-        if self._thread is not None:
+        if self._server is not None:
             raise RuntimeError("the sink is already started")
-        # proto=IPPROTO_TCP matters: asyncio only sets TCP_NODELAY on accepted sockets whose
-        # proto says TCP, and without it every keep-alive response stalls 40 ms on Nagle's
-        # algorithm meeting the client's delayed ACK.
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server = BackgroundServer(self.app, self.host, self._requested_port, graceful=1)
         try:
-            sock.bind((self.host, self._requested_port))
-        except OSError:
-            sock.close()
-            raise
-        self.port = sock.getsockname()[1]
-        config = uvicorn.Config(self.app, log_level="warning", access_log=False,
-                                lifespan="on", timeout_graceful_shutdown=1)
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._serve, args=(sock,),
-                                        name=f"sink-{self.port}", daemon=True)
-        self._thread.start()
-        waited = 0.0
-        while not self._server.started:
-            if self._error is not None or not self._thread.is_alive():
-                raise RuntimeError(f"the sink failed to start: {self._error!r}")
-            if waited >= timeout:
-                raise RuntimeError(f"the sink did not start within {timeout} s")
-            self._thread.join(0.01)
-            waited += 0.01
+            server.start(timeout)
+        except RuntimeError as exc:
+            raise RuntimeError(str(exc).replace("the server", "the sink")) from None
+        self._server = server
+        self.port = server.port
         return self
-
-    def _serve(self, sock: socket.socket) -> None:
-        try:
-            assert self._server is not None
-            self._server.run(sockets=[sock])
-        except BaseException as exc:  # reported by start() / stop()
-            self._error = exc
-        finally:
-            sock.close()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop serving, close connections and flush the recorder."""
-        if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
-            self._thread.join(timeout)
+        if self._server is not None:
+            self._server.stop(timeout)
         self._server = None
-        self._thread = None
         self.recorder.close()
 
     def wait(self) -> None:
         """Block until the server stops (used by the CLI)."""
-        if self._thread is not None:
-            while self._thread.is_alive():
-                self._thread.join(0.2)
+        if self._server is not None:
+            self._server.wait()
 
     def stats(self) -> dict[str, int]:
         """The same numbers as ``GET /_stats``."""

@@ -1,0 +1,194 @@
+"""``framework serve``: the inbound server (Segment HTTP API, Segment webhooks, and the other
+surfaces of :data:`framework.server.app.SURFACES`), durable before it answers.
+
+Its first line on stdout is ``listening on http://HOST:PORT``. The config is checked whole
+first: every problem is printed on stderr with its key path, and the command exits 2 before
+binding a port or opening the queue.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import importlib
+import os
+import sys
+import textwrap
+from typing import Any, Callable
+
+__all__ = ["add_arguments", "run", "DEFAULT_QUEUE", "FEED_APP"]
+
+#: The queue file when neither ``--queue`` nor ``server.queue`` names one.
+DEFAULT_QUEUE = os.path.join(".framework", "serve-queue.sqlite3")
+
+#: The factory ``--feed module:Class`` serves: ``factory(connector_class) -> ASGI app``.
+FEED_APP = "framework.audience.routes:create_feed_app"
+
+EPILOG = textwrap.dedent("""\
+    routes:
+      POST /v1/{identify,track,page,screen,group,alias,batch,import}  Segment HTTP API
+      POST /hooks/<name>        receivers for Segment's Webhooks destination ([[hooks]])
+      GET  /healthz             200 when the queue takes a write, else 503
+      GET  /metrics             Prometheus text
+
+    durability:
+      A 2xx means the messages are committed to the queue (one job per message per
+      destination). Past server.max_queue_depth pending jobs, or when the queue fails, the
+      answer is 503 with Retry-After. A messageId accepted from the same source within 24 h is
+      acknowledged and not queued again. Unless --no-deliver, the server delivers with worker
+      threads per destination, starting with what an earlier run left in the queue. SIGTERM:
+      stop accepting, finish requests in progress, stop the workers, exit 0.
+
+    exit status:
+      0  stopped by SIGTERM or Ctrl-C
+      1  the port cannot be bound, or the server failed to start
+      2  a config problem (every one is listed), a bad option, or the queue is in use
+    """)
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"--port must be an integer from 0 to 65535, got "
+                                         f"{text!r}")
+    return port
+
+
+def _whole(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"--concurrency must be a whole number >= 1, got "
+                                         f"{text!r}")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare ``framework serve``'s options on ``parser``."""
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = EPILOG
+    parser.add_argument("--config", metavar="PATH", default=None,
+                        help="the TOML config (default: the embedded demo config)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default "
+                                                            "127.0.0.1)")
+    parser.add_argument("--port", type=_port, default=8000,
+                        help="port to listen on (default 8000; 0: a free port)")
+    parser.add_argument("--queue", metavar="PATH", default=None,
+                        help=f"the queue file (default: server.queue of the config, else "
+                             f"{DEFAULT_QUEUE})")
+    parser.add_argument("--concurrency", type=_whole, default=None, metavar="N",
+                        help="deliveries in progress at once per destination (default: "
+                             "server.concurrency, 8)")
+    parser.add_argument("--manifests", metavar="DIR", nargs="+", action="extend", default=[],
+                        help="more directories of manifest integrations for synced segments")
+    parser.add_argument("--no-deliver", action="store_true",
+                        help="only accept and queue; leave delivery to other processes")
+    parser.add_argument("--feed", metavar="MODULE:CLASS", default=None,
+                        help="serve an audience feed connector class instead of the config's "
+                             "surfaces")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``framework serve``; returns the exit status."""
+    from ..errors import ConfigError
+    from .boot import bind
+
+    if args.feed:
+        try:
+            app: Any = _feed_app(args.feed)
+        except _UsageError as exc:
+            return _usage(str(exc))
+        return _serve(app, args, bind)
+    from .config import load_config
+
+    try:
+        config = load_config(args.config, options={"manifests": list(args.manifests)})
+    except ConfigError as exc:
+        print(f"framework serve: the config has {len(exc.problems) or 1} problem(s):",
+              file=sys.stderr)
+        for problem in exc.problems or [exc.message]:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    if args.concurrency is not None:
+        config = dataclasses.replace(config, server=dataclasses.replace(
+            config.server, concurrency=args.concurrency))
+    return _serve_config(config, args, bind)
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _usage(message: str) -> int:
+    print(f"framework serve: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _serve_config(config: Any, args: argparse.Namespace, bind: Callable[..., Any]) -> int:
+    from ..runner.lock import QueueLock, QueueLockedError
+    from ..runner.sqlite_queue import SQLiteQueue
+    from .app import create_app
+
+    path = args.queue or config.server.queue or DEFAULT_QUEUE
+    if "://" in path:
+        return _usage(f"--queue {path!r}: only SQLite queue files are supported by this "
+                      f"version")
+    lock = None
+    if not args.no_deliver:  # one delivering process per queue: it recovers in-flight jobs
+        lock = QueueLock(path)
+        try:
+            lock.acquire()
+        except QueueLockedError as exc:
+            return _usage(f"{exc} (use --no-deliver to run more receivers on one queue)")
+        except OSError as exc:
+            return _usage(f"--queue {path!r}: cannot create the lock file: "
+                          f"{exc.strerror or exc}")
+    try:
+        try:
+            queue = SQLiteQueue(path)
+        except Exception as exc:
+            return _usage(f"--queue {path!r}: cannot open the queue: {exc}")
+        with queue:
+            app = create_app(config, queue, deliver=not args.no_deliver)
+            return _serve(app, args, bind, graceful=config.server.shutdown_timeout)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _serve(app: Any, args: argparse.Namespace, bind: Callable[..., Any],
+           graceful: float = 10.0) -> int:
+    from .boot import serve
+
+    try:
+        sock = bind(args.host, args.port)
+    except OSError as exc:
+        print(f"framework serve: cannot listen on {args.host}:{args.port}: "
+              f"{exc.strerror or exc}", file=sys.stderr)
+        return 1
+    return serve(app, sock, graceful=graceful)
+
+
+def _feed_app(spec: str) -> Any:
+    """The ASGI app serving the connector class named ``module:Class``."""
+    module_name, _, class_name = spec.partition(":")
+    if not module_name or not class_name:
+        raise _UsageError(f"--feed must be MODULE:CLASS, got {spec!r}")
+    try:
+        connector = getattr(importlib.import_module(module_name), class_name)
+    except ImportError as exc:
+        raise _UsageError(f"--feed {spec!r}: cannot import {module_name}: {exc}") from None
+    except AttributeError:
+        raise _UsageError(f"--feed {spec!r}: {module_name} has no {class_name}") from None
+    factory_module, _, factory_name = FEED_APP.partition(":")
+    try:
+        factory = getattr(importlib.import_module(factory_module), factory_name)
+    except (ImportError, AttributeError):
+        raise _UsageError(f"--feed needs {FEED_APP}, which this installation does not "
+                          f"have") from None
+    return factory(connector)
