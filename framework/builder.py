@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Callable, ClassVar, Iterable, Mapping, TypeVar
 
 from . import errors
+from .settings_schema import Setting, make_setting
 from .templated import METHODS, CustomProperty, HmacSignature, Template, read_template
 
 __all__ = ["integration", "slugify", "parse_duration", "Validation", "BatchPolicy", "Builder"]
@@ -124,6 +125,8 @@ class Builder:
     _timeout: ClassVar[float] = DEFAULT_TIMEOUT
     _map_to_track: ClassVar[tuple[str, ...]] = ()
     _batch: ClassVar[BatchPolicy | None] = None
+    _settings: ClassVar[tuple[Setting, ...]] = ()
+    _settings_rules: ClassVar[tuple[Callable[..., Any], ...]] = ()
     _method: ClassVar[str | None] = None
     _templates: ClassVar[Mapping[str, Template] | None] = None
     _headers: ClassVar[tuple[tuple[str, str], ...]] = ()
@@ -189,10 +192,11 @@ class Builder:
         """Declare a validation.
 
         Args:
-            rule: ``'settings.<key>'`` (a flat settings key that must not be absent, ``None``
-                or ``''``), ``'message.<path>'`` (a facade path that must not be ``None``), or a
-                function ``fn(msg, settings)`` returning ``cls.invalid(...)``,
-                ``cls.reject(...)`` or ``None``.
+            rule: ``'settings.<key>'`` (a setting that must not be absent, ``None``, blank
+                or whitespace only; a dotted key is looked up as given first, then as a path
+                into nested objects: ``'settings.auth.key'``), ``'message.<path>'`` (a
+                facade path that must not be ``None``), or a function ``fn(msg, settings)``
+                returning ``cls.invalid(...)``, ``cls.reject(...)`` or ``None``.
             methods: Limit the rule to these message types.
         """
         only = tuple(methods) if methods is not None else None
@@ -209,6 +213,75 @@ class Builder:
         else:
             raise ValueError(f"ensure expects a path string or a function, got {rule!r}")
         cls._validations = (*cls._validations, validation)
+        return cls
+
+    @classmethod
+    def setting(cls: B, key: str, *, type: str = "string",  # noqa: A002 - the documented name
+                name: str | None = None, description: str = "", required: bool = False,
+                default: Any = None, secret: bool = False, allowed: Iterable[Any] | None = None,
+                placeholder: str | None = None, ui: Mapping[str, Any] | None = None,
+                schema: Mapping[str, Any] | None = None) -> B:
+        """Declare one typed setting (see :mod:`framework.settings_schema`).
+
+        The declarations form ``spec()["settings_schema"]`` (a JSON Schema document) and are
+        checked once per instance before anything is sent: every problem is reported in one
+        :class:`errors.ValidationError`, defaults are applied to ``self.settings``, and secret
+        settings are masked wherever settings are shown.
+
+        Args:
+            key: The setting's key; dots nest (``'auth.key'`` is ``{"auth": {"key": ...}}``).
+                Declaring a key again replaces the earlier declaration.
+            type: ``string``, ``boolean``, ``integer``, ``number``, ``uri`` (an absolute
+                http(s) URL), ``enum``, ``array`` (a list of strings), ``multiselect`` or
+                ``object``.
+            name: The label a UI shows (defaults to the key).
+            description: What the setting is for.
+            required: Must be present; a string must not be blank, a list not empty.
+            default: Used when the setting is absent or ``None``.
+            secret: Masked in reprs, errors, logs, dead letters and preview/curl output.
+            allowed: The allowed values (``enum``, ``multiselect``; optional for ``array``
+                and ``string``).
+            placeholder: A hint shown in an empty field.
+            ui: Free-form data kept in the schema as ``x-form-variable`` (a manifest form
+                variable's own type, for example).
+            schema: More JSON Schema keywords for this setting (``pattern``, ``items``,
+                ``minimum``...); an ``x-message`` there replaces the sentence of a failed rule.
+
+        Raises:
+            ValueError: A declaration that cannot work (unknown type, ``enum`` without
+                ``allowed``, a default of the wrong type, ``'a'`` and ``'a.b'`` where ``'a'``
+                is not an ``object``...).
+        """
+        declared = make_setting(key, type=type, name=name, description=description,
+                                required=required, default=default, secret=secret,
+                                allowed=allowed, placeholder=placeholder, ui=ui, schema=schema)
+        kept = [s for s in cls._settings if s.key != key]
+        for other in kept:
+            short, long = sorted((other, declared), key=lambda s: len(s.path))
+            if long.path[:len(short.path)] == short.path and short.type != "object":
+                raise ValueError(f"setting {long.key!r} is nested in {short.key!r}, which is "
+                                 f"a {short.type} setting (declare {short.key!r} with "
+                                 f"type='object' or drop it)")
+        if len(kept) == len(cls._settings):
+            cls._settings = (*cls._settings, declared)
+        else:
+            cls._settings = tuple(declared if s.key == key else s for s in cls._settings)
+        return cls
+
+    @classmethod
+    def ensure_settings(cls: B, rule: Callable[..., Any]) -> B:
+        """Declare a check of the settings as a whole, for what one ``.setting()`` cannot say
+        (``hooks`` or else ``globalHook``).
+
+        ``rule(settings)`` gets the settings with defaults applied, only once every declared
+        setting is valid, and returns ``None``, an :class:`errors.Problem`, a list of them, or
+        a string (a problem of the whole settings). It runs with the typed settings: once per
+        instance, in :meth:`Integration.validate_settings` and before ``framework send``
+        reads any input.
+        """
+        if not callable(rule):
+            raise ValueError(f"ensure_settings expects a function, got {rule!r}")
+        cls._settings_rules = (*cls._settings_rules, rule)
         return cls
 
     @classmethod

@@ -93,36 +93,60 @@ def is_secret_key(name: str) -> bool:
     return bool(_SECRET_KEY.search(str(name)))
 
 
-def secret_values(settings: Any) -> list[str]:
-    """The values of secret-looking keys at any depth of ``settings`` (``apiKey``,
-    ``headers.Authorization``...), longest first; values shorter than 4 characters are left
-    alone, as hiding them would mangle ordinary text."""
+def secret_values(settings: Any, declared: Iterable[Sequence[str]] = ()) -> list[str]:
+    """The values of secret settings at any depth of ``settings``, longest first.
+
+    A value is secret when its key looks secret (``apiKey``, ``headers.Authorization``...) or
+    its key path is in ``declared`` (the integration's ``secret=True`` settings, as tuples
+    such as ``("auth", "key")``); everything under a secret key is secret. Values shorter than
+    4 characters are left alone, as hiding them would mangle ordinary text.
+    """
     found: set[str] = set()
-    _collect_secrets(settings, found, secret=False)
+    _collect_secrets(settings, found, False, (), _paths(declared))
     return sorted(found, key=len, reverse=True)
 
 
-def _collect_secrets(value: Any, found: set[str], secret: bool) -> None:
+def _paths(declared: Iterable[Sequence[str]]) -> frozenset[tuple[str, ...]]:
+    return frozenset(tuple(path) for path in declared)
+
+
+def _collect_secrets(value: Any, found: set[str], secret: bool, path: tuple[str, ...],
+                     declared: frozenset[tuple[str, ...]]) -> None:
     if isinstance(value, Mapping):
         for key, item in value.items():
-            _collect_secrets(item, found, secret or is_secret_key(key))
+            inner = (*path, str(key))
+            _collect_secrets(item, found, secret or is_secret_key(key) or inner in declared,
+                             inner, declared)
     elif isinstance(value, list):
         for item in value:
-            _collect_secrets(item, found, secret)
+            _collect_secrets(item, found, secret, path, declared)
     elif secret and isinstance(value, (str, int)) and not isinstance(value, bool) \
             and len(str(value)) >= 4:
         found.add(str(value))
 
 
-def mask(settings: Any) -> Any:
-    """A copy of ``settings`` with the value of every secret-looking key replaced by
-    ``[REDACTED]``, at any depth."""
-    if isinstance(settings, Mapping):
-        return {k: "[REDACTED]" if is_secret_key(k) and not isinstance(v, Mapping) else mask(v)
-                for k, v in settings.items()}
-    if isinstance(settings, list):
-        return [mask(v) for v in settings]
-    return settings
+def mask(settings: Any, declared: Iterable[Sequence[str]] = ()) -> Any:
+    """A copy of ``settings`` with the value of every secret setting replaced by
+    ``[REDACTED]``, at any depth: secret-looking keys (objects under them are masked key by
+    key) and the key paths in ``declared`` (masked whole)."""
+    return _mask(settings, (), _paths(declared))
+
+
+def _mask(value: Any, path: tuple[str, ...], declared: frozenset[tuple[str, ...]]) -> Any:
+    if isinstance(value, Mapping):
+        masked = {}
+        for key, item in value.items():
+            inner = (*path, str(key))
+            if inner in declared and item is not None:
+                masked[key] = "[REDACTED]"
+            elif is_secret_key(key) and not isinstance(item, Mapping):
+                masked[key] = "[REDACTED]"
+            else:
+                masked[key] = _mask(item, inner, declared)
+        return masked
+    if isinstance(value, list):
+        return [_mask(v, path, declared) for v in value]
+    return value
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:

@@ -5,7 +5,9 @@
 1. wrap the message with :func:`facade.create`;
 2. skip it (:class:`errors.Skipped`) when its ``integrations`` object disables this integration
    or its channel (``server`` when absent) is not one the integration declared;
-3. run the ``ensure`` rules in order and raise the first failure;
+3. raise the settings' :class:`errors.ValidationError` when the typed settings
+   (``.setting()``) are invalid (checked once, when the instance is made, with every problem
+   listed), then run the ``ensure`` rules in order and raise the first failure;
 4. route it: the method named by its type, or for a track whose event is a spec'd event, the
    snake_case method of that event (``order_completed``) when the class defines it;
    (an integration that declares ``.templates(...)`` routes an event that has a string
@@ -19,9 +21,10 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, ClassVar, Iterable, Mapping, Sequence
 
 import requests
 
@@ -33,6 +36,7 @@ from .builder import MESSAGE_TYPES, Builder, Validation
 from .events import PATTERNS
 from .http import Request
 from .retry import RetryPolicy
+from .settings_schema import SettingsSchema, summarize
 from .transport import LeanAdapter
 
 __all__ = ["Integration", "Outcome"]
@@ -47,7 +51,10 @@ class Integration(Builder):
     """Base class of built integrations; see the module docstring for the pipeline.
 
     Args:
-        settings: The integration's settings; kept as ``self.settings`` (``None`` means ``{}``).
+        settings: The integration's settings; kept as ``self.settings`` (``None`` means ``{}``)
+            with the declared defaults applied. Invalid typed settings do not stop
+            construction: every message then fails with their ``ValidationError`` (check
+            first with :meth:`validate_settings` to fail early).
         session: A ``requests.Session`` to use instead of a new pooled one.
         clock: Returns the current time in seconds (``time.time``); for tests.
         sleep: Waits a number of seconds (``time.sleep``); for tests.
@@ -55,6 +62,8 @@ class Integration(Builder):
         on_response: Called with each ``requests.Response`` (or the exception) after it.
         pool_size: Connections kept per host; raise it when many threads share the instance.
     """
+
+    _compiled_settings: ClassVar[SettingsSchema | None] = None
 
     def __init__(self, settings: Mapping[str, Any] | None = None, *,
                  session: requests.Session | None = None,
@@ -68,6 +77,12 @@ class Integration(Builder):
                 f"settings must be an object, got {type(settings).__name__}",
                 integration=self.name)
         self.settings: dict[str, Any] = dict(settings or {})
+        self._settings_error: errors.ValidationError | None = None
+        if self._settings or self._settings_rules:
+            try:
+                self.settings = self.validate_settings(self.settings)
+            except errors.ValidationError as exc:
+                self._settings_error = exc
         self.logger = logging.getLogger(f"framework.integrations.{self.slug()}")
         self.on_request = on_request
         self.on_response = on_response
@@ -83,7 +98,8 @@ class Integration(Builder):
         """Hook run at the end of construction; override to prepare state from settings."""
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.name!r} settings={errors.mask(self.settings)!r}>"
+        masked = errors.mask(self.settings, self.secret_settings())
+        return f"<{type(self).__name__} {self.name!r} settings={masked!r}>"
 
     # -- declarations as data ---------------------------------------------------------------
 
@@ -117,6 +133,56 @@ class Integration(Builder):
         return False
 
     @classmethod
+    def typed_settings(cls) -> SettingsSchema:
+        """The declared settings compiled (schema and validator), once per class."""
+        compiled = cls.__dict__.get("_compiled_settings")
+        if compiled is None or compiled.settings is not cls._settings:
+            compiled = SettingsSchema(cls._settings, integration=cls.name)
+            cls._compiled_settings = compiled
+        return compiled
+
+    @classmethod
+    def validate_settings(cls, settings: Mapping[str, Any] | None) -> dict[str, Any]:
+        """A new dict of ``settings`` with the declared defaults applied, once every declared
+        setting is valid and every ``ensure('settings.<key>')`` rule that applies to all
+        message types passes.
+
+        Raises:
+            errors.ValidationError: Some are not; ``problems`` lists every one (setting,
+                rule, RFC 6901 pointer), secret values redacted.
+        """
+        compiled = cls.typed_settings()
+        try:
+            result = compiled.validate(settings)
+            found: list[errors.Problem] = []
+        except errors.ValidationError as exc:
+            if settings is not None and not isinstance(settings, Mapping):
+                raise
+            result = compiled.apply_defaults(settings or {})
+            found = list(exc.problems)
+        if not found:
+            for check in cls._settings_rules:
+                found.extend(_problems_of(check, check(result)))
+        reported = {p.pointer for p in found}
+        for rule in cls._validations:
+            if rule.kind != "settings" or rule.methods is not None:
+                continue
+            pointer = errors.json_pointer(rule.path.split("."))
+            if pointer not in reported and _is_blank(_setting_value(result, rule.path)):
+                reported.add(pointer)
+                found.append(errors.Problem("settings", pointer, "required",
+                                            f'setting "{rule.path}" is required'))
+        if found:
+            raise errors.ValidationError(summarize(found), problems=found,
+                                         integration=cls.name)
+        return result
+
+    @classmethod
+    def secret_settings(cls) -> frozenset[tuple[str, ...]]:
+        """The key paths of the settings declared ``secret=True``."""
+        return cls.typed_settings().secrets
+
+    @classmethod
     def spec(cls) -> dict[str, Any]:
         """The whole declaration as data."""
         batch = cls._batch
@@ -127,6 +193,9 @@ class Integration(Builder):
             "endpoint": cls._endpoint,
             "channels": list(cls._channels),
             "validations": [v.describe() for v in cls._validations],
+            "settings": [s.describe() for s in cls._settings],
+            "settings_schema": copy.deepcopy(cls.typed_settings().schema),
+            "settings_rules": [getattr(r, "__name__", repr(r)) for r in cls._settings_rules],
             "retries": cls._retries,
             "timeout": cls._timeout,
             "methods": cls.implemented(),
@@ -164,16 +233,21 @@ class Integration(Builder):
     @classmethod
     def validate(cls, message: Facade | Mapping[str, Any],
                  settings: Mapping[str, Any] | None) -> None:
-        """Run the ``ensure`` rules in order and raise the first failure.
+        """Check the typed settings, then run the ``ensure`` rules in order and raise the
+        first failure.
 
         Raises:
-            errors.ValidationError: A settings rule failed.
+            errors.ValidationError: The typed settings are invalid (every problem listed) or
+                a settings rule failed.
             errors.RejectedError: A message rule failed.
             errors.ProgrammingError: A function rule returned something other than an
                 integration error or ``None``.
         """
         msg = message if isinstance(message, Facade) else facade.create(message)
-        settings = settings or {}
+        cls._run_rules(msg, cls.validate_settings(settings))
+
+    @classmethod
+    def _run_rules(cls, msg: Facade, settings: Mapping[str, Any]) -> None:
         message_type = msg.type()
         for rule in cls._validations:
             if rule.applies_to(message_type):
@@ -185,8 +259,7 @@ class Integration(Builder):
     def _check(cls, rule: Validation, msg: Facade,
                settings: Mapping[str, Any]) -> errors.IntegrationError | None:
         if rule.kind == "settings":
-            value = settings.get(rule.path)
-            if value is None or (isinstance(value, str) and value == ""):
+            if _is_blank(_setting_value(settings, rule.path)):
                 return cls.invalid('setting "%s" is required', rule.path)
             return None
         if rule.kind == "message":
@@ -274,7 +347,11 @@ class Integration(Builder):
         """
         msg = message if isinstance(message, Facade) else facade.create(message)
         self.check_enabled(msg)
-        self.validate(msg, self.settings)
+        failed = self._settings_error
+        if failed is not None:  # a fresh error per message: one shared traceback would grow
+            raise errors.ValidationError(failed.message, problems=failed.problems,
+                                         integration=failed.integration)
+        self._run_rules(msg, self.settings)
         return self.route(msg), msg
 
     def process(self, message: Facade | Mapping[str, Any]) -> list[Any]:
@@ -405,7 +482,39 @@ class Integration(Builder):
 
     def secrets(self) -> list[str]:
         """The values of secret settings, which no error or log line may contain."""
-        return errors.secret_values(self.settings)
+        return errors.secret_values(self.settings, self.secret_settings())
+
+
+def _setting_value(settings: Mapping[str, Any], path: str) -> Any:
+    """The setting at ``path``: the key as given (``"a.b"``), else the path into nested
+    objects (``{"a": {"b": ...}}``)."""
+    if path in settings:
+        return settings[path]
+    value: Any = settings
+    for part in path.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _problems_of(check: Callable[..., Any], outcome: Any) -> list[errors.Problem]:
+    if outcome is None:
+        return []
+    if isinstance(outcome, str):
+        return [errors.Problem("settings", "", "settings", outcome)]
+    if isinstance(outcome, errors.Problem):
+        return [outcome]
+    if isinstance(outcome, (list, tuple)) and all(isinstance(p, errors.Problem)
+                                                  for p in outcome):
+        return list(outcome)
+    name = getattr(check, "__name__", repr(check))
+    raise errors.ProgrammingError(f"settings rule {name!r} must return None, a string, an "
+                                  f"errors.Problem or a list of them, got {outcome!r}")
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _as_list(result: Any) -> list[Any]:

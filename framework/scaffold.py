@@ -222,10 +222,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", help='the integration\'s display name, e.g. "Acme CRM"')
     parser.add_argument("--root", default=".",
                         help="the repository root (default: the current directory)")
+    parser.add_argument("--feed", action="store_true",
+                        help="an audience feed (framework.audience) instead of an integration")
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the command."""
+    if getattr(args, "feed", False):
+        from .audience.scaffold import run_feed
+        return run_feed(args)
     try:
         written = create(args.name, args.root)
     except (ScaffoldError, OSError) as exc:

@@ -106,7 +106,8 @@ class GatewayClient:
             http_class = type("_GatewayHTTP", (_GatewayHTTP,), {"_timeout": float(timeout)})
         self._http = http_class({"authentication_token": credentials.authentication_token},
                                 session=session, sleep=sleep)
-        self._http.policy.retries = retries
+        # The instance's RetryPolicy (the class attribute of that name is a declaration).
+        vars(self._http)["policy"].retries = retries
 
     def __repr__(self) -> str:
         return f"<GatewayClient {self.base_url} worker={self.credentials.worker_id!r}>"

@@ -21,11 +21,12 @@ class and its handlers.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import platform
 from collections import deque
-from typing import TYPE_CHECKING, Any, Final, Mapping, final
+from typing import TYPE_CHECKING, Any, AsyncIterator, Final, Mapping, final
 
 from .. import __version__, errors
 from .base import OPTIONAL_HANDLERS, GenericAudienceFeedConnector
@@ -230,9 +231,14 @@ class FeedRoutes:
             Route("/v1/log_level", self._plain(self._log_level), methods=["GET", "PUT"]),
             Route("/v1/metadata", self._plain(self._metadata), methods=["GET"]),
         ]
-        application = Starlette(routes=routes)
+        application = Starlette(routes=routes, lifespan=self._lifespan)
         application.state.feed_routes = self
         return application
+
+    @contextlib.asynccontextmanager
+    async def _lifespan(self, app: Any) -> AsyncIterator[None]:
+        yield
+        self.gateway.close()
 
     def _endpoint(self, name: str, handler: Any) -> Any:
         async def endpoint(request: "Request") -> "Response":

@@ -8,7 +8,7 @@ import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, TextIO
+from typing import Any, Callable, Iterable, Sequence, TextIO
 
 from .. import errors
 
@@ -34,7 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--status", type=int, default=200,
                         help="the status the fake endpoint answers (default 200)")
     parser.add_argument("--show-secrets", action="store_true",
-                        help="show secret settings (key, token, secret, password...) as is")
+                        help="show secret settings as is (those declared secret, and keys "
+                        "that look secret: key, token, secret, password...)")
 
 
 def _json(text: str, what: str) -> Any:
@@ -102,13 +103,16 @@ def load_message(value: str, integration: type, stdin: TextIO | None = None
 class Masker:
     """Hides the values of secret settings in text, unless told to show them.
 
-    A setting is secret when its key, at any depth, looks secret (``apiKey``, ``token``,
-    ``sharedSecret``, ``headers.Authorization``...).
+    A setting is secret when the integration declares it ``secret=True`` (``declared``: key
+    paths such as ``("auth", "key")``) or its key, at any depth, looks secret (``apiKey``,
+    ``token``, ``sharedSecret``, ``headers.Authorization``...).
     """
 
-    def __init__(self, settings: dict[str, Any], show: bool = False) -> None:
+    def __init__(self, settings: dict[str, Any], show: bool = False,
+                 declared: Iterable[Sequence[str]] = ()) -> None:
         self.show = show
-        self.secrets = [] if show else errors.secret_values(settings)
+        self.declared = tuple(tuple(path) for path in declared)
+        self.secrets = [] if show else errors.secret_values(settings, self.declared)
 
     def text(self, value: str) -> str:
         """``value`` with every secret replaced by ``[REDACTED]``."""
@@ -122,7 +126,7 @@ class Masker:
 
     def settings(self, settings: Any) -> Any:
         """The settings with the value of each secret-looking key hidden, at any depth."""
-        return settings if self.show else errors.mask(settings)
+        return settings if self.show else errors.mask(settings, self.declared)
 
 
 @dataclass
@@ -205,4 +209,5 @@ def run_command(args: argparse.Namespace, command: str,
     except UsageError as exc:
         print(f"framework {command}: {exc}", file=sys.stderr)
         return 2
-    return show(result, Masker(result.settings, args.show_secrets))
+    declared = getattr(result.integration, "secret_settings", lambda: ())()
+    return show(result, Masker(result.settings, args.show_secrets, declared))

@@ -61,7 +61,9 @@ EPILOG = textwrap.dedent("""\
       1  some messages were dead-lettered or some input records were bad (see the summary;
          with --resume, also when the queue holds dead letters from before the interruption)
       2  usage error: bad option or settings, unknown integration or format, missing input,
-         queue in use or holding unfinished work
+         queue in use or holding unfinished work. The settings are checked against the
+         integration's declared settings before any input is read: each problem is named
+         (setting and rule) on stderr and nothing is queued
       130 interrupted; resume with --resume
     """)
 
@@ -217,6 +219,7 @@ def _run(args: argparse.Namespace) -> int:
         except UnknownFormatError as exc:
             raise UsageError(str(exc)) from None
     inputs = _inputs(args)
+    _check_settings(cls, settings)
     if is_redis_url(args.queue):
         return _send_shared(args, cls, settings, inputs)
     if args.enqueue_only:
@@ -262,6 +265,24 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
         return parse_settings(args.settings)
     except SettingsError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _check_settings(cls: type, settings: dict[str, Any]) -> None:
+    """Check the settings against the integration's declarations once, before any input is
+    read or the queue opened, so bad settings never fill the queue with dead letters."""
+    from .. import errors
+
+    validate = getattr(cls, "validate_settings", None)
+    if validate is None:
+        return
+    try:
+        validate(settings)
+    except errors.ValidationError as exc:
+        problems = [p.message for p in exc.problems] or [exc.message]
+        if len(problems) == 1:
+            raise UsageError(f"--settings: {problems[0]}") from None
+        raise UsageError(f"--settings: {len(problems)} problems:\n"
+                         + "\n".join(f"  {p}" for p in problems)) from None
 
 
 def _integration(slug: str) -> type:

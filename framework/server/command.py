@@ -10,19 +10,15 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import importlib
 import os
 import sys
 import textwrap
 from typing import Any, Callable
 
-__all__ = ["add_arguments", "run", "DEFAULT_QUEUE", "FEED_APP"]
+__all__ = ["add_arguments", "run", "DEFAULT_QUEUE"]
 
 #: The queue file when neither ``--queue`` nor ``server.queue`` names one.
 DEFAULT_QUEUE = os.path.join(".framework", "serve-queue.sqlite3")
-
-#: The factory ``--feed module:Class`` serves: ``factory(connector_class) -> ASGI app``.
-FEED_APP = "framework.audience.routes:create_feed_app"
 
 EPILOG = textwrap.dedent("""\
     routes:
@@ -89,8 +85,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-deliver", action="store_true",
                         help="only accept and queue; leave delivery to other processes")
     parser.add_argument("--feed", metavar="MODULE:CLASS", default=None,
-                        help="serve an audience feed connector class instead of the config's "
-                             "surfaces")
+                        help="serve an audience feed connector class (framework.audience) "
+                             "instead of the config's surfaces; needs PLUGIN_WORKER_ID and "
+                             "PLUGIN_AUTHENTICATION_TOKEN (GATEWAY_HOST, GATEWAY_PORT)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -99,10 +96,16 @@ def run(args: argparse.Namespace) -> int:
     from .boot import bind
 
     if args.feed:
+        from ..audience.loader import feed_app_from_environ
+
         try:
-            app: Any = _feed_app(args.feed)
-        except _UsageError as exc:
-            return _usage(str(exc))
+            app: Any = feed_app_from_environ(args.feed)
+        except ConfigError as exc:
+            print(f"framework serve: --feed {args.feed}: {len(exc.problems) or 1} problem(s):",
+                  file=sys.stderr)
+            for problem in exc.problems or [exc.message]:
+                print(f"  {problem}", file=sys.stderr)
+            return 2
         return _serve(app, args, bind)
     from .config import load_config
 
@@ -118,10 +121,6 @@ def run(args: argparse.Namespace) -> int:
         config = dataclasses.replace(config, server=dataclasses.replace(
             config.server, concurrency=args.concurrency))
     return _serve_config(config, args, bind)
-
-
-class _UsageError(Exception):
-    pass
 
 
 def _usage(message: str) -> int:
@@ -172,23 +171,3 @@ def _serve(app: Any, args: argparse.Namespace, bind: Callable[..., Any],
               f"{exc.strerror or exc}", file=sys.stderr)
         return 1
     return serve(app, sock, graceful=graceful)
-
-
-def _feed_app(spec: str) -> Any:
-    """The ASGI app serving the connector class named ``module:Class``."""
-    module_name, _, class_name = spec.partition(":")
-    if not module_name or not class_name:
-        raise _UsageError(f"--feed must be MODULE:CLASS, got {spec!r}")
-    try:
-        connector = getattr(importlib.import_module(module_name), class_name)
-    except ImportError as exc:
-        raise _UsageError(f"--feed {spec!r}: cannot import {module_name}: {exc}") from None
-    except AttributeError:
-        raise _UsageError(f"--feed {spec!r}: {module_name} has no {class_name}") from None
-    factory_module, _, factory_name = FEED_APP.partition(":")
-    try:
-        factory = getattr(importlib.import_module(factory_module), factory_name)
-    except (ImportError, AttributeError):
-        raise _UsageError(f"--feed needs {FEED_APP}, which this installation does not "
-                          f"have") from None
-    return factory(connector)

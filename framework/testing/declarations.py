@@ -94,6 +94,26 @@ class Declarations:
                                      f"it applies to {actual[0] or 'every method'}")
         return self
 
+    def setting(self: T, key: str, **expected: Any) -> T:
+        """Assert a typed setting is declared, and that each given attribute matches
+        (``type``, ``required``, ``default``, ``secret``, ``allowed``...)."""
+        found = {s.key: s for s in self.integration_class._settings}
+        if key not in found:
+            raise AssertionError(f"expected integration to declare setting {key!r} "
+                                 f"(declared: {', '.join(found) or 'none'})")
+        described = found[key].describe()
+        for name, value in expected.items():
+            if name not in described:
+                raise AssertionError(f"settings have no attribute {name!r}; use one of "
+                                     f"{', '.join(described)}")
+            actual = described[name]
+            if name == "allowed" and value is not None:
+                value = list(value)
+            if actual != value:
+                raise AssertionError(f"expected setting {key!r} to have {name}={value!r} but "
+                                     f"it has {actual!r}")
+        return self
+
     def retries(self: T, expected: int) -> T:
         """Assert the declared number of retries."""
         actual = self.integration_class._retries

@@ -1,6 +1,6 @@
 """Webhooks: POST every message's JSON to up to five URLs, optionally signed.
 
-Settings:
+Settings (declared with ``.setting()``; the README's table is checked against them):
     hooks: Up to five http(s) URLs (more are ignored).
     globalHook: The legacy single URL, used when ``hooks`` is empty.
     headers: Extra headers sent with every request.
@@ -20,34 +20,41 @@ import facade
 from framework import errors, integration
 
 from . import mapper
-from .hooks import MAX_HOOKS, CoolDown, hook_urls, invalid_hook
+from .hooks import MAX_HOOKS, CoolDown, hook_urls
 
 __all__ = ["Webhooks"]
 
 
-def check_hooks(msg: Any, settings: Mapping[str, Any]) -> errors.IntegrationError | None:
-    """Every configured hook must be an http(s) URL, and there must be one."""
-    hooks = hook_urls(settings)
-    if not hooks:
-        return Webhooks.invalid('setting "hooks" needs at least one URL')
-    for index, value in enumerate(hooks):
-        reason = invalid_hook(value)
-        if reason:
-            return Webhooks.invalid('setting "hooks" item %d %s, got %r', index, reason, value)
-    headers = settings.get("headers")
-    if headers is not None and not isinstance(headers, dict):
-        return Webhooks.invalid('setting "headers" must be an object of header names to values')
-    secret = settings.get("sharedSecret")
-    if secret is not None and not isinstance(secret, str):
-        return Webhooks.invalid('setting "sharedSecret" must be a string')
-    return None
+def has_a_hook(settings: Mapping[str, Any]) -> errors.Problem | None:
+    """There must be a hook: in ``hooks``, else the legacy ``globalHook`` (each is typed by
+    its ``.setting()``; this is the one rule across the two)."""
+    if hook_urls(settings):
+        return None
+    return errors.Problem("settings", "/hooks", "required",
+                          'setting "hooks" needs at least one URL (or the legacy "globalHook")')
 
 
 class Webhooks(integration("Webhooks")
                .channels(["server", "mobile", "client"])
                .timeout("5s")
                .retries(1)
-               .ensure(check_hooks)
+               .setting("hooks", type="array", name="Webhook URLs",
+                        description="Up to five http(s) URLs that receive every message (more "
+                                    "are ignored); a single URL string is accepted too.",
+                        placeholder="https://example.test/hook",
+                        schema={"type": ["array", "string"], "format": "uri",
+                                "items": {"type": "string", "format": "uri"}})
+               .setting("globalHook", type="uri", name="Webhook URL (legacy)",
+                        description='The single URL of older configurations, used when '
+                                    '"hooks" is empty.')
+               .setting("headers", type="object", name="Headers",
+                        description="Extra headers sent with every request (names to string "
+                                    "values).",
+                        schema={"additionalProperties": {"type": "string"}})
+               .setting("sharedSecret", secret=True, name="Shared secret",
+                        description="When set, X-Signature is the hex HMAC-SHA1 of the exact "
+                                    "body bytes, keyed with it.")
+               .ensure_settings(has_a_hook)
                .mapper(mapper)):
     """Sends each message's JSON to every configured hook."""
 

@@ -6,10 +6,8 @@ import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
-from urllib.parse import urlsplit
 
-__all__ = ["MAX_HOOKS", "FAILURE_LIMIT", "FAILURE_WINDOW", "hook_urls", "invalid_hook",
-           "CoolDown"]
+__all__ = ["MAX_HOOKS", "FAILURE_LIMIT", "FAILURE_WINDOW", "hook_urls", "CoolDown"]
 
 MAX_HOOKS = 5
 FAILURE_LIMIT = 25
@@ -25,19 +23,6 @@ def hook_urls(settings: Mapping[str, Any]) -> list[Any]:
         return [hooks]
     global_hook = settings.get("globalHook")
     return [] if global_hook is None else [global_hook]
-
-
-def invalid_hook(value: Any) -> str | None:
-    """Why ``value`` is not a usable hook URL, or ``None`` when it is."""
-    if not isinstance(value, str) or not value.strip():
-        return "must be a non-empty http(s) URL"
-    try:
-        parts = urlsplit(value.strip())
-    except ValueError:
-        return "must be an http(s) URL"
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "must be an http(s) URL"
-    return None
 
 
 @dataclass

@@ -31,3 +31,15 @@ def install(monkeypatch, **extra):
     found.update({name: EntryPoint(name, value, integrations.GROUP)
                   for name, value in extra.items()})
     monkeypatch.setattr(integrations, "available", lambda: dict(found))
+
+
+class Typed(integration("Typed")
+            .endpoint("https://api.typed.test")
+            .setting("hush", required=True, secret=True, description="A secret | with a pipe")
+            .setting("region", type="enum", allowed=["us", "eu"], default="us",
+                     description="Where the data lives")
+            .setting("account.user", description="Nested user")
+            .ensure("settings.token")):
+    def track(self, msg):
+        return (self.post("/t").set("X-Hush", self.settings["hush"])
+                .send({"hush": self.settings["hush"], "region": self.settings["region"]}).end())

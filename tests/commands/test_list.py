@@ -12,7 +12,9 @@ def test_list_shows_each_integration(command, monkeypatch):
     assert "acme  Acme\n  methods   group, identify, page, track\n  channels  server\n" in out
     assert "  endpoint  https://api.acme.test/v1\n  settings  apiKey\n" \
            "  retries   0, timeout 10s\n" in out
-    assert "webhooks  Webhooks\n" in out and "  settings  rules: check_hooks\n" in out
+    assert "webhooks  Webhooks\n" in out
+    assert "  settings  optional: hooks, globalHook, headers, sharedSecret; rules: " \
+           "has_a_hook\n" in out
     assert "  endpoint  -\n" in out
 
 

@@ -163,3 +163,20 @@ def test_curl_of_failing_and_empty_runs(command, monkeypatch):
     code, out, err = command("curl", "acme", "-", "--settings", '{"apiKey": "k"}')
     assert code == 0 and out == ""
     assert err == "framework curl: the pipeline makes no request for this message\n"
+
+
+def test_declared_secrets_are_masked_unless_asked(command, monkeypatch):
+    install(monkeypatch, typed="command_toys:Typed")
+    settings = '{"hush": "quiet-value-77", "token": "t"}'
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(TRACK)))
+    code, out, _ = command("preview", "typed", "-", "--settings", settings)
+    assert code == 0
+    assert "quiet-value-77" not in out
+    assert '"hush": "[REDACTED]"' in out
+    assert "  X-Hush: [REDACTED]" in out
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(TRACK)))
+    code, out, _ = command("curl", "typed", "-", "--settings", settings)
+    assert code == 0 and "quiet-value-77" not in out and "X-Hush: [REDACTED]" in out
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(TRACK)))
+    code, out, _ = command("curl", "typed", "-", "--settings", settings, "--show-secrets")
+    assert code == 0 and out.count("quiet-value-77") == 2  # the header and the body

@@ -21,11 +21,20 @@ def test_present_setting_is_valid(value):
     Required.validate({"type": "track"}, {"apiKey": value})
 
 
-def test_settings_paths_are_flat_keys():
-    Flat = integration("Flat").ensure("settings.a.b")
-    Flat.validate({"type": "track"}, {"a.b": 1})
-    with pytest.raises(errors.ValidationError, match='"a.b"'):
-        Flat.validate({"type": "track"}, {"a": {"b": 1}})
+def test_settings_paths_reach_nested_keys_and_flat_dotted_keys():
+    Nested = integration("Nested").ensure("settings.auth.key")
+    Nested.validate({"type": "track"}, {"auth": {"key": "k"}})
+    Nested.validate({"type": "track"}, {"auth.key": "k"})  # a dotted key, as before
+    for settings in ({}, {"auth": {}}, {"auth": "k"}, {"auth": {"key": None}},
+                     {"auth": {"key": " "}}):
+        with pytest.raises(errors.ValidationError, match='setting "auth.key" is required'):
+            Nested.validate({"type": "track"}, settings)
+
+
+@pytest.mark.parametrize("blank", [" ", "\t\n", "\u00a0"])
+def test_whitespace_only_is_not_a_required_setting(blank):
+    with pytest.raises(errors.ValidationError, match='setting "apiKey" is required'):
+        Required.validate({"type": "track"}, {"apiKey": blank})
 
 
 MessageRule = integration("MessageRule").ensure("message.context.ip")

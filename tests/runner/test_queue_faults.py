@@ -11,6 +11,9 @@ from framework.sink import Sink
 
 from send_helpers import Scripted, track
 
+#: Valid Webhooks settings: the settings are checked before the queue is looked at.
+HOOKS = json.dumps({"hooks": ["http://127.0.0.1:9/hook"]})
+
 
 def hooks(sink: Sink) -> str:
     return json.dumps({"hooks": [sink.url + "/hook"]})
@@ -28,7 +31,7 @@ def test_a_symlink_to_a_held_queue_is_refused(tmp_path, capsys):
     link.symlink_to(real)
     source = ndjson(tmp_path / "in.ndjson", 3)
     with QueueLock(str(real)):
-        assert main(["send", "webhooks", source, "--settings", "{}", "--queue", str(link)]) == 2
+        assert main(["send", "webhooks", source, "--settings", HOOKS, "--queue", str(link)]) == 2
     assert "is in use by another runner" in capsys.readouterr().err
 
 
@@ -40,7 +43,7 @@ def test_a_hard_link_to_a_held_queue_is_refused(tmp_path, capsys):
     os.link(real, alias)
     source = ndjson(tmp_path / "in.ndjson", 3)
     with QueueLock(str(real)):
-        assert main(["send", "webhooks", source, "--settings", "{}", "--queue",
+        assert main(["send", "webhooks", source, "--settings", HOOKS, "--queue",
                      str(alias)]) == 2
     assert "is in use by another runner" in capsys.readouterr().err
 
@@ -73,7 +76,7 @@ def test_an_input_is_recorded_before_its_first_message_so_resume_reads_it(tmp_pa
 
 def test_resume_on_a_missing_queue_is_a_usage_error(tmp_path, capsys):
     missing = tmp_path / "nope.sqlite3"
-    assert main(["send", "webhooks", "--resume", "--settings", "{}", "--queue",
+    assert main(["send", "webhooks", "--resume", "--settings", HOOKS, "--queue",
                  str(missing)]) == 2
     assert f"there is no queue {str(missing)!r} to resume" in capsys.readouterr().err
     assert not missing.exists()

@@ -96,10 +96,23 @@ def test_rejected_messages_are_dead_letters_exported_as_ndjson(tmp_path):
     assert error["status"] == 400 and "400" in error["message"]
 
 
-def test_invalid_settings_are_dead_letters_with_their_own_count(tmp_path):
+def test_invalid_settings_exit_2_before_anything_is_queued(tmp_path):
     source = ndjson(tmp_path / "in.ndjson", [track(n) for n in range(3)])
     result = send("webhooks", source, "--settings", '{"hooks": ["ftp://nope"]}', "--queue",
                   str(tmp_path / "q.sqlite3"), "--json")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == ('framework send: error: --settings: setting "hooks" item 0 must '
+                             'be an absolute http(s) URL, got "ftp://nope"\n')
+    assert not (tmp_path / "q.sqlite3").exists()
+
+
+def test_settings_only_some_messages_need_are_dead_letters_with_their_own_count(tmp_path):
+    identify = [{"type": "identify", "userId": f"u{n}", "messageId": f"m{n}"} for n in range(3)]
+    source = ndjson(tmp_path / "in.ndjson", identify)
+    settings = {"apiKey": "sdk-key", "environment": "Production",
+                "identityMappings": [{"segmentIdentity": "userId", "trafficType": "user"}]}
+    result = send("harness-fme", source, "--settings", json.dumps(settings), "--queue",
+                  str(tmp_path / "q.sqlite3"), "--json")  # adminApiKey: for identify only
     assert result.returncode == 1
     summary = summary_of(result)
     assert summary["invalid_settings"] == 3 and summary["dead_letters"] == 3
@@ -189,7 +202,8 @@ def test_a_queue_in_use_is_refused(tmp_path, capsys):
     queue = str(tmp_path / "q.sqlite3")
     source = ndjson(tmp_path / "in.ndjson", [track(1)])
     with QueueLock(queue):
-        assert main(["send", "webhooks", source, "--settings", "{}", "--queue", queue]) == 2
+        assert main(["send", "webhooks", source, "--settings", '{"hooks": ["http://h.test"]}',
+                     "--queue", queue]) == 2
     err = capsys.readouterr().err
     assert f"queue {queue!r} is in use by another runner (pid {os.getpid()})" in err
 
@@ -205,8 +219,8 @@ def test_unfinished_work_needs_resume_and_resume_needs_no_input(tmp_path, capsys
                      queue_path]) == 2
         assert "holds unfinished work of an interrupted run (2 messages pending" in \
             capsys.readouterr().err
-        assert main(["send", "segment", "--resume", "--settings", "{}", "--queue",
-                     queue_path]) == 2
+        assert main(["send", "segment", "--resume", "--settings", '{"writeKey": "k"}',
+                     "--queue", queue_path]) == 2
         assert f"--resume: queue {queue_path!r} was filled for 'webhooks', not 'segment'" in \
             capsys.readouterr().err
         # stdin stays open: a run that read it would never end

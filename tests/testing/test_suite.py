@@ -88,8 +88,10 @@ def test_partner_tests_in_the_suite_class_are_left_alone(pytester):
     (SOUND.replace('{"apiKey": "toy-secret-key"}', "{}"), ["track", "identify"],
      "required_settings", "*the suite's settings are invalid for a identify message: "
      "setting \"apiKey\" is required*"),
-    (SOUND + "\nToy.ensure('message.context.nothing')\nToy._validations = "
-     "Toy._validations[::-1]\n", ["track", "identify"], "required_settings",
+    (SOUND + "\nfrom framework.builder import Validation\n"
+     "Toy.ensure('message.context.nothing')\nToy._validations = "
+     "(Toy._validations[1], Validation('settings', 'apiKey', ('track',)))\n",
+     ["track", "identify"], "required_settings",
      "*without setting 'apiKey', validate() raised RejectedError instead of ValidationError*"),
     (SOUND + "\nToy.identify = lambda self, msg: (_ for _ in ()).throw(errors.RejectedError("
      "'bad key ' + self.settings['apiKey']))\n", ["track", "identify"], "no_secret_leaks",

@@ -63,8 +63,12 @@ def test_declaration():
         .channels(["server", "mobile", "client"])
         .timeout("5s")
         .retries(1)
-        .ensure(Webhooks._validations[0].fn))
+        .setting("hooks", type="array", required=False)
+        .setting("globalHook", type="uri")
+        .setting("headers", type="object")
+        .setting("sharedSecret", type="string", secret=True))
     spec = Webhooks.spec()
+    assert spec["settings_rules"] == ["has_a_hook"]
     assert spec["slug"] == "webhooks"
     assert spec["methods"] == ["alias", "delete", "group", "identify", "page", "screen",
                                "track"]
@@ -161,17 +165,21 @@ def test_a_single_failing_hook_raises_its_own_error():
 
 
 @pytest.mark.parametrize("settings, match", [
-    ({}, 'needs at least one URL'),
+    ({}, 'setting "hooks" needs at least one URL \\(or the legacy "globalHook"\\)'),
     ({"hooks": []}, 'needs at least one URL'),
-    ({"hooks": [""]}, "item 0 must be a non-empty http"),
-    ({"hooks": [HOOK, "aaa"]}, "item 1 must be an http\\(s\\) URL, got 'aaa'"),
-    ({"hooks": ["ftp://x.test/a"]}, "must be an http"),
-    ({"hooks": [True]}, "item 0 must be a non-empty"),
-    ({"globalHook": ""}, "item 0 must be a non-empty"),
-    ({"globalHook": "aaa"}, "got 'aaa'"),
+    ({"hooks": [""]}, 'setting "hooks" item 0 must be an absolute http\\(s\\) URL, got ""'),
+    ({"hooks": [HOOK, "aaa"]}, 'item 1 must be an absolute http\\(s\\) URL, got "aaa"'),
+    ({"hooks": ["ftp://x.test/a"]}, "must be an absolute http"),
+    ({"hooks": [True]}, 'setting "hooks" item 0 must be a string, got true'),
+    ({"globalHook": ""}, 'setting "globalHook" must be an absolute http\\(s\\) URL, got ""'),
+    ({"globalHook": "aaa"}, 'got "aaa"'),
     ({"hooks": "https://x.test"}, None),
-    ({"hooks": [HOOK], "headers": "X-A: 1"}, '"headers" must be an object'),
-    ({"hooks": [HOOK], "sharedSecret": 5}, '"sharedSecret" must be a string'),
+    ({"hooks": "aaa"}, 'setting "hooks" must be an absolute http'),
+    ({"hooks": 5}, 'setting "hooks" must be a list or a string, got 5'),
+    ({"hooks": [HOOK], "headers": "X-A: 1"}, 'setting "headers" must be an object'),
+    ({"hooks": [HOOK], "headers": {"X-A": 1}}, 'setting "headers.X-A" must be a string, got 1'),
+    ({"hooks": [HOOK], "sharedSecret": 5},
+     'setting "sharedSecret" must be a string, got \\[REDACTED\\]'),
 ])
 def test_bad_settings_fail_before_any_request(settings, match):
     tester = IntegrationTester(Webhooks, settings)
