@@ -25,6 +25,7 @@ from typing import Any
 
 from .dates import _TEXT, format_iso
 
+_orjson: Any
 try:
     import orjson as _orjson
 except ImportError:  # pragma: no cover - orjson is installed with the framework
@@ -82,7 +83,7 @@ try:  # the C encoder, built once (json.JSONEncoder.encode rebuilds it on every 
         except RecursionError:
             raise ValueError("Circular reference detected") from None
 except ImportError:  # pragma: no cover - CPython always has _json
-    _encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False,
+    _encode = json.JSONEncoder(  # type: ignore[assignment]separators=(",", ":"), ensure_ascii=False, allow_nan=False,
                                default=json_default).encode
 
 
