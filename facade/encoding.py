@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import math
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, Callable
 
 from .dates import _TEXT, format_iso
 
@@ -70,6 +70,8 @@ def json_default(obj: Any) -> Any:
     raise TypeError("Object of type %s is not JSON serializable" % type(obj).__name__)
 
 
+_encode: Callable[[Any], str]
+
 try:  # the C encoder, built once (json.JSONEncoder.encode rebuilds it on every call)
     from _json import make_encoder as _c_make_encoder
     from json.encoder import encode_basestring as _encode_str
@@ -77,13 +79,15 @@ try:  # the C encoder, built once (json.JSONEncoder.encode rebuilds it on every 
     _c_encoder = _c_make_encoder(None, json_default, _encode_str, None, ":", ",",
                                  False, False, False)
 
-    def _encode(obj: Any) -> str:
+    def _c_encode(obj: Any) -> str:
         try:
             return "".join(_c_encoder(obj, 0))
         except RecursionError:
             raise ValueError("Circular reference detected") from None
+
+    _encode = _c_encode
 except ImportError:  # pragma: no cover - CPython always has _json
-    _encode = json.JSONEncoder(  # type: ignore[assignment]separators=(",", ":"), ensure_ascii=False, allow_nan=False,
+    _encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False,
                                default=json_default).encode
 
 
@@ -128,7 +132,8 @@ def dumps(obj: Any) -> str:
     """
     if _orjson is not None:
         try:
-            return _orjson.dumps(obj, default=json_default, option=_OPTIONS).decode("utf-8")
+            text: bytes = _orjson.dumps(obj, default=json_default, option=_OPTIONS)
+            return text.decode("utf-8")
         except TypeError:  # orjson.JSONEncodeError: the stdlib answers as it always did
             pass
     return _stdlib_dumps(obj)
@@ -138,7 +143,8 @@ def dumpb(obj: Any) -> bytes:
     """:func:`dumps` as UTF-8 bytes (what a request body needs)."""
     if _orjson is not None:
         try:
-            return _orjson.dumps(obj, default=json_default, option=_OPTIONS)
+            data: bytes = _orjson.dumps(obj, default=json_default, option=_OPTIONS)
+            return data
         except TypeError:
             pass
     return _stdlib_dumps(obj).encode("utf-8")
