@@ -63,7 +63,7 @@ class DestinationWorker:
         self.delivery = Delivery(self.integration, queue, Tally(self.summary),
                                  Backoff(base=settings.retry_delay), clock,
                                  settings.max_attempts, settings.max_age, None,
-                                 bool(self.batch), on_finished=lambda n: None,
+                                 bool(self.batch), on_finished=lambda n: self._wake.set(),
                                  on_retry=self._wake.set)
         self._units: stdqueue.Queue[list[Job] | None] = stdqueue.Queue(self.concurrency * 2)
         self._threads: list[threading.Thread] = []
