@@ -92,8 +92,8 @@ def _deliver(args: argparse.Namespace, config: Any, destinations: dict[str, Any]
             signal.signal(sig, handler)
     outcomes = {name: worker.summary.to_dict() for name, worker in pool.workers.items()}
     dead = sum(summary["dead_letters"] for summary in outcomes.values())
-    report = {"destinations": {name: {k: s[k] for k in ("delivered", "skipped", "retries",
-                                                         "dead_letters")}
+    counted = ("delivered", "skipped", "retries", "dead_letters")
+    report = {"destinations": {name: {k: s[k] for k in counted}
                                for name, s in outcomes.items()},
               "recovered": recovered, "elapsed": round(time.perf_counter() - started, 3)}
     print(json.dumps(report) if args.json else _format(report), flush=True)
