@@ -28,6 +28,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sink": ("framework.sink.command", "run a request bin on 127.0.0.1"),
     "serve": ("framework.server.command", "serve the Segment HTTP API and webhook receivers, "
                                           "durably"),
+    "triggers": ("framework.commands.triggers",
+                 "create, list and revoke the LaunchDarkly-style triggers the server answers"),
 }
 
 
