@@ -450,7 +450,9 @@ def _rule_text(rule: str, error: Any) -> str:
         if kind == "uri":
             return "must be an absolute http(s) URL"
         if kind in ("array", "multiselect"):
-            return "must be a list of strings"
+            items = schema.get("items")
+            strings = isinstance(items, Mapping) and items.get("type") == "string"
+            return "must be a list of strings" if strings else "must be a list"
         return "must be " + _TYPE_WORDS.get(expected, str(expected))
     if rule == "enum":
         return "must be one of " + ", ".join(_show(v) for v in expected)

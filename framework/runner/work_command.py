@@ -55,16 +55,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
     parser.usage = ("framework work SLUG --settings JSON|@file --queue URL|PATH "
                     "[--until-empty] [--concurrency N] [options]\n"
-                    "       framework work --config SERVE.toml --queue URL|PATH "
+                    "       framework work --config SERVE.toml [--queue URL|PATH] "
                     "[--destination NAME ...] [--until-empty]")
     parser.add_argument("slug", metavar="SLUG", nargs="?", default=None,
                         help="the integration, e.g. webhooks (not with --config)")
     parser.add_argument("--config", metavar="PATH", default=None,
-                        help="deliver the destinations of this `framework serve` config "
-                             "(settings from the config) instead of one SLUG")
+                        help="deliver the destinations of a framework serve config (settings "
+                             "from the config) from its queue: what serve --no-deliver queued")
     parser.add_argument("--settings", metavar="JSON|@file", default=None,
                         help="the integration's settings as a JSON object, or @path to a file")
-    parser.add_argument("--queue", metavar="URL|PATH", required=True,
+    parser.add_argument("--queue", metavar="URL|PATH", default=None,
                         help="redis://HOST:PORT/DB?stream=NAME, or a SQLite queue file")
     parser.add_argument("--destination", metavar="NAME", action="append", default=None,
                         help="the destination (consumer group) to consume (default: SLUG; "
@@ -113,11 +113,11 @@ def _run(args: argparse.Namespace) -> int:
         if args.slug is not None or args.settings is not None:
             raise UsageError("--config takes the destinations and their settings from the "
                              "config: give no SLUG or --settings")
-        from .config_work import work_config
+        from ..server.work import run_config
 
-        return work_config(args)
-    if args.slug is None:
-        raise UsageError("SLUG is required (or --config PATH)")
+        return run_config(args)
+    if args.slug is None or args.queue is None:
+        raise UsageError("SLUG and --queue are required (or --config PATH)")
     if args.destination and len(args.destination) > 1:
         raise UsageError("one --destination with a SLUG (several need --config)")
     settings = _settings(args)

@@ -93,6 +93,11 @@ def test_partner_tests_in_the_suite_class_are_left_alone(pytester):
      "(Toy._validations[1], Validation('settings', 'apiKey', ('track',)))\n",
      ["track", "identify"], "required_settings",
      "*without setting 'apiKey', validate() raised RejectedError instead of ValidationError*"),
+    (SOUND + "\nToy.setting('account.region', required=True)\n"
+     "TestToy.settings = {'apiKey': 'toy-secret-key', 'account': {'region': 'eu'}}\n"
+     "Toy.validate_settings = classmethod(lambda cls, settings: dict(settings))\n",
+     ["track", "identify"], "required_settings",
+     "*validate_settings() accepted settings without the required setting 'account.region'*"),
     (SOUND + "\nToy.identify = lambda self, msg: (_ for _ in ()).throw(errors.RejectedError("
      "'bad key ' + self.settings['apiKey']))\n", ["track", "identify"], "no_secret_leaks",
      "*the RejectedError for a identify message answered 200 contains the value of a secret "
