@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""``make demo``: deliver examples/events.ndjson through Webhooks and Harness FME to a local sink.
+"""``make demo``: deliver examples/events.ndjson through Webhooks and Harness FME to a local sink,
+then feed a mediarithmics segment into a synced segment (examples/feed_demo.py).
 
 Starts ``framework sink`` on a free loopback port failing 10% of requests (500 and 429), runs
 ``framework send`` for each integration with a fresh queue, prints each run's summary and the
@@ -15,6 +16,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+
+import feed_demo
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EVENTS = os.path.join(ROOT, "examples", "events.ndjson")
@@ -97,6 +100,7 @@ def main() -> int:
         if arrived != expected:
             print("some messages did not arrive", file=sys.stderr)
             return 1
+        failures += feed_demo.run(WORK)
         return 1 if failures else 0
     finally:
         sink.terminate()

@@ -7,7 +7,10 @@ parsed by httptools), which costs a fraction of urllib3 and ``http.client`` per 
 
 urllib3 still handles what the lean layer does not: requests through a proxy, with a client
 certificate (``cert=``), and streamed uploads (a generator or file body, sent chunked). On
-that path, connections also write each request (headers and body) with one ``sendall``.
+that path, connections also write each request (headers and body) with one ``sendall``, and
+every socket a request uses is handed to the attempt's deadline (:mod:`framework.deadline`),
+which shuts it down when the attempt's total time is up. The lean path needs no watchdog: each
+of its socket operations may wait only for what is left of the deadline.
 
 Either way, the connection pool of a scheme and host is looked up once, not parsed from the
 URL again on every request (only when no proxy applies), and responses are built without
@@ -17,6 +20,7 @@ extracting cookies (the framework keeps no cookie jar).
 from __future__ import annotations
 
 import ssl
+import time
 from typing import Any
 
 from requests import PreparedRequest, Response
@@ -25,19 +29,28 @@ from requests.structures import CaseInsensitiveDict
 from requests.utils import get_encoding_from_headers
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3 import exceptions as u3
 from urllib3.util import parse_url
 
 from .connection import ConnectionPool, Deadline, LeanResponse
+from .deadline import current as current_deadline
 
 __all__ = ["LeanAdapter"]
 
 
 class _OneWrite:
-    """Mixin: buffer what ``request()`` writes and send it with a single ``sendall``."""
+    """Mixin: buffer what ``request()`` writes and send it with a single ``sendall``; hand
+    every socket to the attempt's :mod:`framework.deadline`."""
 
     _outgoing: list[bytes] | None = None
+    sock: Any
+
+    def connect(self) -> None:
+        super().connect()  # type: ignore[misc]
+        _watch(self.sock)
 
     def request(self, *args: Any, **kwargs: Any) -> None:
+        _watch(getattr(self, "sock", None))  # a pooled connection: no connect() this time
         self._outgoing = []
         try:
             super().request(*args, **kwargs)  # type: ignore[misc]
@@ -51,6 +64,12 @@ class _OneWrite:
             self._outgoing.append(bytes(data))
             return
         super().send(data)  # type: ignore[misc]
+
+
+def _watch(sock: Any) -> None:
+    deadline = current_deadline()
+    if deadline is not None and sock is not None:
+        deadline.watch(sock)
 
 
 class _HTTPConnection(_OneWrite, HTTPConnection):
@@ -100,9 +119,15 @@ class _LeanPool:
                                     self._verify, None)
             return fallback.urlopen(method, url, body=body, headers=headers, timeout=timeout,
                                     chunked=chunked, **kwargs)
-        return self._pool().request(method, url, list((headers or {}).items()),
-                                    bytes(body) if body is not None else None,
-                                    _deadline(timeout))
+        deadline = _deadline(timeout)
+        try:
+            return self._pool().request(method, url, list((headers or {}).items()),
+                                        bytes(body) if body is not None else None, deadline)
+        except u3.ReadTimeoutError:
+            attempt = current_deadline()
+            if attempt is not None and deadline.expired():
+                attempt.expire()  # so the request layer reports the deadline, not a read
+            raise
 
     def _pool(self) -> ConnectionPool:
         tls = (self.cert_reqs, self.ca_certs, self.ca_cert_dir)
@@ -145,7 +170,9 @@ def _deadline(timeout: Any) -> Deadline:
     read = getattr(timeout, "read_timeout", timeout)
     connect = connect if isinstance(connect, (int, float)) else None
     read = read if isinstance(read, (int, float)) else None
-    return Deadline(connect=connect, read=read, until=None)
+    attempt = current_deadline()
+    until = None if attempt is None else time.monotonic() + attempt.remaining()
+    return Deadline(connect=connect, read=read, until=until)
 
 
 class LeanAdapter(HTTPAdapter):

@@ -314,7 +314,7 @@ class RedisQueue(Queue):
             self._release(keys, entries)
 
     def nack(self, id: JobId, delay: float = 0.0, error: Any = None,
-             now: float | None = None) -> None:
+             now: float | None = None, count: bool = True) -> None:
         if delay < 0:
             raise ValueError(f"delay must be >= 0 seconds, got {delay!r}")
         keys, entry = self._split(id)
@@ -323,7 +323,7 @@ class RedisQueue(Queue):
         unique = uuid.uuid4().hex
         self._call(lambda: self._scripts["NACK"](
             keys=[keys.stream, keys.delayed],
-            args=[keys.destination, entry, repr(now + delay), text, unique]))
+            args=[keys.destination, entry, repr(now + delay), text, unique, str(int(count))]))
         self._release(keys, [entry])
 
     def dead(self, id: JobId, error: Any = None) -> None:

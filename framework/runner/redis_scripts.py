@@ -42,8 +42,10 @@ if done > 0 then redis.call('HINCRBY', KEYS[2], 'acked', done) end
 return done
 """
 
-#: Retry later: the entry leaves the stream and waits in the delayed set, one attempt more.
-#: KEYS: stream, delayed; ARGV: group, entry id, available_at, last_error, unique.
+#: Retry later: the entry leaves the stream and waits in the delayed set, one attempt more
+#: (none when the caller does not count this one).
+#: KEYS: stream, delayed; ARGV: group, entry id, available_at, last_error, unique, attempts to
+#: add.
 NACK = """
 if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
 local entry = redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2])
@@ -52,7 +54,7 @@ if #entry == 0 then return 0 end
 local f = {}
 local fields = entry[1][2]
 for i = 1, #fields, 2 do f[fields[i]] = fields[i + 1] end
-local attempts = tostring(tonumber(f.attempts or '0') + 1)
+local attempts = tostring(tonumber(f.attempts or '0') + tonumber(ARGV[6] or '1'))
 local job = {body = f.body, attempts = attempts, first_seen = f.first_seen,
              available_at = ARGV[3], last_error = ARGV[4], u = ARGV[5]}
 redis.call('ZADD', KEYS[2], ARGV[3], cjson.encode(job))

@@ -38,8 +38,9 @@ def test_only_the_chosen_command_is_imported(monkeypatch, capsys):
         cli.main(["sink"])
 
 
-def test_no_command_prints_help(capsys):
-    assert cli.main([]) == 0
-    out = capsys.readouterr().out
+def test_no_command_prints_help_and_exits_2(capsys):
+    assert cli.main([]) == 2
+    out = capsys.readouterr().err
+    assert "a COMMAND is required" in out
     for name in cli.COMMANDS:
         assert name in out
