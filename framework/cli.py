@@ -30,6 +30,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                                           "durably"),
     "triggers": ("framework.commands.triggers",
                  "create, list and revoke the LaunchDarkly-style triggers the server answers"),
+    "validate": ("framework.commands.validate",
+                 "check manifest integrations (schema and semantic rules), every problem"),
 }
 
 

@@ -51,7 +51,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["TriggersConfig", "TriggerManifest", "TriggerEvent", "parse_section",
            "load_trigger_manifests", "parse_trigger_event", "trigger_message", "routes",
-           "lifespan", "DEFAULT_EVENT_NAME", "DEFAULT_TEST_EVENT_PATTERN"]
+           "lifespan", "stored_destinations", "configured_destinations", "DEFAULT_EVENT_NAME",
+           "DEFAULT_TEST_EVENT_PATTERN"]
 
 log = logging.getLogger("framework.server")
 
@@ -308,18 +309,35 @@ class Triggers:
     def destinations(self) -> dict[str, Any]:
         """Every trigger's destination config whose integration is installed, by name (for
         the delivery pool)."""
-        from integrations import available
-
         assert self.store is not None
-        installed = available()
-        found = {}
-        for trigger in self.store.triggers():
-            if trigger.integration in installed:
-                found[trigger.destination] = destination_of(trigger)
-            else:
-                log.error("trigger %d: integration %r is not installed; its messages wait in "
-                          "the queue", trigger.id, trigger.integration)
-        return found
+        return stored_destinations(self.store)
+
+
+def stored_destinations(store: TriggerStore) -> dict[str, Any]:
+    """The destination config of every trigger in ``store`` (revoked ones too, as what they
+    queued before was acknowledged) whose integration is installed, by name."""
+    from integrations import available
+
+    installed = available()
+    found = {}
+    for trigger in store.triggers():
+        if trigger.integration in installed:
+            found[trigger.destination] = destination_of(trigger)
+        else:
+            log.error("trigger %d: integration %r is not installed; its messages wait in "
+                      "the queue", trigger.id, trigger.integration)
+    return found
+
+
+def configured_destinations(config: Any) -> dict[str, Any]:
+    """:func:`stored_destinations` of the trigger database a server config names (empty when
+    the database does not exist yet), for delivering processes that do not serve."""
+    section = config.sections.get(SECTION)
+    path = section.store if isinstance(section, TriggersConfig) else DEFAULT_TRIGGER_STORE_PATH
+    if not os.path.exists(path):
+        return {}
+    with TriggerStore(path) as store:
+        return stored_destinations(store)
 
 
 def destination_of(trigger: Trigger) -> Any:

@@ -22,6 +22,8 @@ from typing import Any
 __all__ = ["run_config"]
 
 _POLL = 0.2
+#: Seconds between looks for triggers created since the start.
+_REFRESH = 2.0
 
 
 def run_config(args: argparse.Namespace) -> int:
@@ -32,6 +34,7 @@ def run_config(args: argparse.Namespace) -> int:
     from ..runner.queues import is_redis_url, open_queue
     from .config import load_config
     from .delivery import DeliveryPool
+    from .triggers import configured_destinations
 
     try:
         config = load_config(args.config)
@@ -44,8 +47,10 @@ def run_config(args: argparse.Namespace) -> int:
     path = args.queue or config.server.queue
     if not path:
         return _usage("--config: the config names no server.queue; pass --queue PATH|URL")
-    destinations = config.destinations()
-    chosen = getattr(args, "destination", None) or list(destinations)
+    # the triggers' destinations live in their database, not in the config
+    destinations = {**config.destinations(), **configured_destinations(config)}
+    named = getattr(args, "destination", None)
+    chosen = named or list(destinations)
     unknown = [name for name in chosen if name not in destinations]
     if unknown:
         return _usage(f"--destination {', '.join(map(repr, unknown))}: not in the config (it "
@@ -70,8 +75,15 @@ def run_config(args: argparse.Namespace) -> int:
             integrations = {d.integration: load(d.integration) for d in destinations.values()}
             pool = DeliveryPool(destinations, integrations, queue, config.server)
             recovered = pool.start()
+
+            def add_new_triggers() -> None:
+                if named:  # only the destinations asked for
+                    return
+                for name, destination in configured_destinations(config).items():
+                    if name not in pool.workers:
+                        pool.add(destination, load(destination.integration))
             try:
-                _wait(queue, bool(args.until_empty))
+                _wait(queue, bool(args.until_empty), add_new_triggers)
             finally:
                 pool.stop(config.server.shutdown_timeout)
             return _report(pool, recovered, bool(args.json))
@@ -85,8 +97,10 @@ def _usage(message: str) -> int:
     return 2
 
 
-def _wait(queue: Any, until_empty: bool) -> None:
+def _wait(queue: Any, until_empty: bool, refresh: Any = None) -> None:
+    """Until a signal (or the queue is empty); ``refresh()`` every :data:`_REFRESH` seconds."""
     stop = threading.Event()
+    refreshed = time.monotonic()
 
     def _stop(signum: int, frame: Any) -> None:
         stop.set()
@@ -96,6 +110,9 @@ def _wait(queue: Any, until_empty: bool) -> None:
         previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         while not stop.wait(_POLL):
+            if refresh is not None and time.monotonic() - refreshed >= _REFRESH:
+                refresh()
+                refreshed = time.monotonic()
             if until_empty and queue.stats().pending == 0:
                 time.sleep(_POLL)  # let the last acks be written, then check again
                 if queue.stats().pending == 0:

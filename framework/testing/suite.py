@@ -16,7 +16,10 @@ Checks (by name):
 * ``generated_messages``: hypothesis-generated Segment messages, answered with assorted
   statuses, raise nothing but ``framework.errors`` exceptions and never reach the network;
 * ``no_secret_leaks``: no secret setting's value (a secret-looking key at any depth, such as
-  ``apiKey`` or ``headers.Authorization``) appears in ``repr()``, errors or logs.
+  ``apiKey`` or ``headers.Authorization``) appears in ``repr()``, errors or logs;
+* ``manifest``: for a manifest integration, ``framework validate`` finds no problem in its
+  ``manifest.json`` (schema, templates against the sample events, policies...); passes for
+  integrations written in Python.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from .sandbox import Reply, Sandbox
 __all__ = ["IntegrationSuite", "CHECKS"]
 
 CHECKS = ("spec", "unique_slug", "fixture_per_method", "required_settings",
-          "generated_messages", "no_secret_leaks")
+          "generated_messages", "no_secret_leaks", "manifest")
 _STATUSES = (200, 201, 202, 204, 400, 401, 403, 404, 408, 429, 500, 502, 503)
 
 
@@ -126,7 +129,8 @@ class IntegrationSuite:
         spec = cls.spec()
         json.dumps(spec)
         assert spec["name"], "the integration has no name: integration('Name')"
-        assert spec["slug"] == slugify(spec["name"]) != "", \
+        expected = cls.key or slugify(spec["name"])
+        assert spec["slug"] == expected != "", \
             f"slug {spec['slug']!r} does not follow the name {spec['name']!r}"
         assert spec["methods"], \
             f"{spec['name']} implements no method (identify, track, page, ...)"
@@ -258,6 +262,17 @@ class IntegrationSuite:
                                               f"{message.get('type')} message answered "
                                               f"{reply.status}", _error_text(error))
         _assert_no_secret(secrets, "the log records", caplog.text)
+
+    def test_manifest(self) -> None:
+        """A manifest integration's ``manifest.json`` passes ``framework validate``."""
+        directory = getattr(self.integration, "manifest_dir", None)
+        if directory is None:
+            return
+        from ..manifest.checks import manifest_problems
+
+        problems = manifest_problems(Path(directory) / "manifest.json")
+        assert not problems, f"framework validate {directory}:\n" + \
+            "\n".join(f"  {p} [{p.rule}]" for p in problems)
 
 
 def _error_text(error: errors.IntegrationError) -> str:

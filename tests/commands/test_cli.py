@@ -7,9 +7,11 @@ def test_the_framework_command_runs_them(capsys, tmp_path):
     assert cli.main(["list"]) == 0
     assert "webhooks  Webhooks" in capsys.readouterr().out
     assert cli.main(["preview", "webhooks", "track-basic"]) == 0
-    assert "Request 1    POST https://hooks.test/a" in capsys.readouterr().out
+    assert "URL: https://hooks.test/a\nMETHOD: POST\n" in capsys.readouterr().out
     assert cli.main(["curl", "webhooks", "track-basic"]) == 0
     assert capsys.readouterr().out.startswith("curl -X POST https://hooks.test/a")
+    assert cli.main(["validate", "tests/manifest/data/plain_hook"]) == 0
+    assert capsys.readouterr().out == "tests/manifest/data/plain_hook: ok\n"
     assert cli.main(["new", "!!!", "--root", str(tmp_path)]) == 1
     assert "gives an empty slug" in capsys.readouterr().err
 

@@ -178,3 +178,27 @@ def test_kill_9_after_a_204_loses_nothing(tmp_path):
         segment = store.get("env", "amp-c1")
     assert segment.included == ("u0", "u1", "u2", "u3", "u4")
     assert segment.version == 5
+
+
+def test_framework_work_delivers_a_triggers_message(tmp_path, capsys, monkeypatch):
+    from framework import cli
+    from framework.runner import SQLiteQueue
+    from framework.server.config import load_config
+    from framework.sink import Sink
+
+    with Sink() as sink:
+        (tmp_path / "serve.toml").write_text(CONFIG)
+        with TriggerStore(tmp_path / "triggers.sqlite3") as triggers:
+            created = triggers.create("generic-trigger", "webhooks", {"hooks": [sink.url + "/t"]})
+        monkeypatch.setenv("TPL_TOKEN", "t")
+        config = load_config(tmp_path / "serve.toml")
+        with SQLiteQueue(tmp_path / "q.sqlite3") as queue, \
+                TestClient(create_app(config, queue)) as client:
+            assert client.post(created.url, json={"eventName": "Queued"}).status_code == 202
+        assert sink.requests() == []
+        code = cli.main(["work", "--config", str(tmp_path / "serve.toml"), "--until-empty",
+                         "--json"])
+        assert code == 0, capsys.readouterr()
+        assert f'"trigger/{created.trigger.id}": {{' in capsys.readouterr().out
+        [request] = sink.requests()
+        assert request["path"] == "/t" and json.loads(request["body"])["event"] == "Queued"
