@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint bench demo clean system-deps
+.PHONY: install test lint bench demo clean system-deps facade-expectations
 
 install: $(STAMP)
 
@@ -32,13 +32,23 @@ test: $(STAMP) system-deps
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/python -m flake8 facade framework integrations tests bench examples
+	$(BIN)/python -m flake8 facade framework integrations tests bench examples tools
 
 demo: $(STAMP)
 	$(BIN)/python examples/demo.py
 
 bench: $(STAMP) system-deps
 	$(BIN)/python -m bench
+
+# Regenerate tests/facade/data/facade_expectations.json.gz with the JavaScript original
+# (@segment/facade, pinned by tools/facade_diff/package-lock.json): needs Node, npm and the
+# npm registry; the test that reads the file needs neither.
+FACADE_DIFF := tools/facade_diff
+facade-expectations: $(STAMP)
+	cd $(FACADE_DIFF) && npm ci --no-audit --no-fund --loglevel=error
+	$(BIN)/python $(FACADE_DIFF)/corpus.py .framework/facade_corpus.json
+	TZ=UTC node $(FACADE_DIFF)/expectations.js .framework/facade_corpus.json \
+		tests/facade/data/facade_expectations.json.gz
 
 clean:
 	rm -rf $(VENV) .framework build dist *.egg-info .pytest_cache .hypothesis

@@ -4,7 +4,8 @@
 ``trait(a, b)`` answers the first truthy of ``traits.address.a``, ``traits.a``,
 ``traits.address.b``, ``traits.b``, ``properties.address.a``, ``properties.a``,
 ``properties.address.b``, ``properties.b`` (all looked up case-insensitively), and
-otherwise the last value it looked at, as JavaScript's ``||`` chain does. The
+otherwise the last value it looked at, as JavaScript's ``||`` chain does (None for the
+one-key accessors, whose chain ends with ``null``). The
 traits are the type's own (:meth:`traits`); the properties are the type's
 ``properties()`` (``{}`` for types without properties).
 """
@@ -20,15 +21,22 @@ __all__ = ["AddressMixin"]
 
 
 _Compiled = Tuple[int, str, str, str]
+_NULL: _Compiled = (0, "", "", "")  # a lookup that always misses
 
 
 def _paths(a: str, b: Optional[str] = None) -> Tuple[Tuple[bool, _Compiled], ...]:
-    """The lookups of ``trait(a, b)``, in order: (in properties?, compiled path)."""
+    """The lookups of ``trait(a, b)``, in order: (in properties?, compiled path).
+
+    Without ``b`` the original's chain ends with ``(b ? ... : null)``, so a miss is None
+    rather than the last (falsy) value looked at: a final ``None`` path stands for it.
+    """
     names = (a, b) if b else (a,)
     paths = []
     for in_props in (False, True):
         for name in names:
             paths += [(in_props, _compile("address." + name)), (in_props, _compile(name))]
+    if not b:
+        paths.append((True, _NULL))
     return tuple(paths)
 
 
@@ -61,7 +69,9 @@ class AddressMixin:
         # get() of each path, then out() of the one found: lookup, then export()
         for in_props, compiled in paths:
             view = props if in_props else traits
-            if compiled[0] == 1:
+            if compiled is _NULL:
+                value = None
+            elif compiled[0] == 1:
                 hit = view[1].get(compiled[1])
                 value = None if hit is None else view[0][hit[1]]
             else:

@@ -15,7 +15,7 @@ class Alias(Facade):
 
     __slots__ = ()
     _TYPE: ClassVar[Optional[str]] = "alias"
-    _ACCESSORS: ClassVar[Tuple[str, ...]] = ("previous_id", "user_id")
+    _ACCESSORS: ClassVar[Tuple[str, ...]] = ("type", "action", "previous_id", "user_id")
     _EXTRA_ROOTS: ClassVar[Dict[str, str]] = {"from": "previous_id", "to": "user_id"}
 
     def previous_id(self) -> Any:
@@ -38,9 +38,26 @@ class Alias(Facade):
         value = obj.get("userId")
         return export(value if truthy(value) else obj.get("to"))
 
+    def from_(self) -> Any:
+        """Same as :meth:`previous_id` (the original's ``from()``).
+
+        Returns:
+            The id or None.
+        """
+        return self.previous_id()
+
+    def to(self) -> Any:
+        """Same as :meth:`user_id` (the original's ``to()``).
+
+        Returns:
+            The id or None.
+        """
+        return self.user_id()
+
 
 class Delete(Facade):
     """A ``delete`` message (a user-deletion request); only the base accessors."""
 
     __slots__ = ()
+    _ACCESSORS: ClassVar[Tuple[str, ...]] = ("type",)
     _TYPE: ClassVar[Optional[str]] = "delete"

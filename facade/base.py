@@ -14,12 +14,11 @@ handed out without :func:`export`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from operator import attrgetter
 from typing import Any, Callable, ClassVar, Dict, Optional, Tuple
 
 from .common import UNSET as _UNSET, CommonMixin
-from .dates import UTC
+from . import dates as _dates
 from .objcase import _PATHS, View, _compile, find, index, lookup
 from .views import get, multi, one, read, read_compiled
 from .values import copy_raw, export, is_email, out, truthy
@@ -51,12 +50,13 @@ class Facade(CommonMixin):
 
     #: The message type this class reports (None for the generic class).
     _TYPE: ClassVar[Optional[str]] = None
-    #: Zero-argument accessors that ``proxy()`` may start a path with.
+    #: The accessors the original defines on this class (in snake_case): a ``proxy()`` path
+    #: or an alias source spelled as the original's camelCase name (``userId``) calls them.
     _ACCESSORS: ClassVar[Tuple[str, ...]] = (
         "options", "context", "integrations", "active", "anonymous_id", "session_id",
         "user_id", "group_id", "traits", "library", "device", "user_agent", "timezone",
         "ip", "timestamp", "channel", "zip", "country", "street", "state", "city",
-        "region", "type", "action",
+        "region", "json", "raw_event", "enabled",
     )
     #: Accessors whose uncopied view (``(dict, index)``) ``proxy()`` reads instead.
     _VIEWS: ClassVar[Dict[str, str]] = {
@@ -64,7 +64,7 @@ class Facade(CommonMixin):
     }
     #: Extra first segments (original spellings) -> method names.
     _EXTRA_ROOTS: ClassVar[Dict[str, str]] = {}
-    #: First path segment (snake_case or the original camelCase) -> (method, is a view).
+    #: First path segment (the original's camelCase method name) -> (method, is a view).
     _ROOTS: ClassVar[Dict[str, Tuple[str, bool]]] = {}
 
     #: proxy() path -> its reader, per class.
@@ -86,18 +86,10 @@ class Facade(CommonMixin):
             extra.update(klass.__dict__.get("_EXTRA_ROOTS", {}))
         roots: Dict[str, Tuple[str, bool]] = {}
         for name in names:
-            target = (views.get(name, name), name in views)
-            roots[name] = target
-            roots.setdefault(_camel(name), target)
+            roots[_camel(name)] = (views.get(name, name), name in views)
         for name, target in extra.items():
             roots[name] = (views.get(target, target), target in views)
         return roots
-
-    def _root(self, name: str) -> Any:
-        """The (uncopied) value an accessor named in a path stands for."""
-        meth, is_view = self._ROOTS[name]
-        value = getattr(self, meth)()
-        return value[0] if is_view else value
 
     def __init__(self, obj: Optional[Mapping] = None) -> None:
         if type(obj) is not dict:
@@ -109,7 +101,7 @@ class Facade(CommonMixin):
                 raise TypeError("a message must be a dict, not %s" % type(obj).__name__)
         self._obj: dict = obj
         # a missing (or null) timestamp is the time of construction
-        self._ts: Any = _UNSET if obj.get("timestamp") is not None else datetime.now(UTC)
+        self._ts: Any = _UNSET if obj.get("timestamp") is not None else _dates.now()
         self._ov: Optional[View] = None
         self._tv: Optional[View] = None
         self._pv: Optional[View] = None
@@ -140,9 +132,10 @@ class Facade(CommonMixin):
     def proxy(self, path: str) -> Any:
         """Look a dot-separated path up, starting from an accessor or a raw field.
 
-        The first segment names an accessor (``user_id`` or the original ``userId``;
+        The first segment names an accessor by the original's camelCase name (``userId``;
         ``context``/``options`` is the context, ``traits`` and ``properties`` are the
-        type's own views) or else a top-level field (exact case). The rest of the
+        type's own views) or else a top-level field (exact case, so ``user_id`` is the raw
+        ``user_id`` field, as in the original). The rest of the
         path is matched case- and separator-insensitively (see :mod:`facade.objcase`).
 
         Args:
@@ -195,9 +188,11 @@ class Facade(CommonMixin):
         else:
             accessor: Callable[["Facade"], Any] = getattr(cls, root[0])
 
+            # an accessor's result is already a fresh, converted copy: it is not read again
+            # as ISO dates (a trimmed " 2014-01-01 " name stays a string, as in the original)
             def fn(self: "Facade") -> Any:
                 value = accessor(self)
-                return export(value if not dot else find(value, rest))
+                return value if not dot else find(value, rest)
         if len(cls._PROXY_PATHS) >= 10000:
             cls._PROXY_PATHS.clear()
         cls._PROXY_PATHS[path] = fn
@@ -367,8 +362,11 @@ class Facade(CommonMixin):
         for src, dst in aliases.items():
             if type(src) is not str or not isinstance(dst, str):
                 continue
-            if src in self._ROOTS:
-                value = export(self._root(src))
+            root_of = self._ROOTS.get(src)
+            if root_of is not None:  # an accessor's own result is already a fresh copy
+                value = getattr(self, root_of[0])()
+                if root_of[1]:
+                    value = export(value[0])
             else:
                 value = read(root, prefix + src)
             if value is None:

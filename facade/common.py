@@ -86,7 +86,7 @@ class CommonMixin(AddressMixin):
         """
         return export(self._integrations_view())
 
-    def enabled(self, name: str) -> bool:
+    def enabled(self, name: Optional[str] = None) -> bool:
         """Whether the integration ``name`` should receive this message.
 
         ``All`` (in ``context.providers``, ``context`` or ``integrations``, first
@@ -96,7 +96,7 @@ class CommonMixin(AddressMixin):
         separator-insensitively (``"hub_spot"`` finds ``"HubSpot"``).
 
         Args:
-            name: The integration name.
+            name: The integration name; without one, only ``All`` counts.
 
         Returns:
             True when enabled.

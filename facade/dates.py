@@ -14,7 +14,8 @@ This is the Python counterpart of three small Segment modules:
 Every date returned is a timezone-aware ``datetime`` in UTC. Deliberate
 differences from JavaScript, which depended on the host's time zone: a space
 separator (``"2014-01-01 10:00"``) and the free-form fallback parser read
-wall-clock times as UTC, not as local time.
+wall-clock times as UTC, not as local time (what Node gives with ``TZ=UTC``). Dates
+outside years 1-9999, which a Python datetime cannot hold, are None.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ __all__ = [
     "parse_timestamp",
     "to_millis",
     "format_iso",
+    "now",
 ]
 
 UTC = timezone.utc
@@ -53,13 +55,23 @@ _LAX = re.compile(
 _STRICT_PREFIX = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MILLIS = re.compile(r"[0-9]{13}")
 _SECONDS = re.compile(r"[0-9]{10}")
-_LEADING_INT = re.compile(r"\s*([+-]?[0-9]+)")
+_LEADING_INT = re.compile(r"([+-]?[0-9]+)")
+
+
+def now() -> datetime:
+    """The current time in UTC: the timestamp of a message without one, and "today" for
+    ``Identify.age()``. Tests replace ``facade.dates.now`` to freeze the clock.
+
+    Returns:
+        A timezone-aware datetime.
+    """
+    return datetime.now(UTC)
 
 
 def _days_from_civil(year: int, month: int, day: int) -> int:
     """Days since 1970-01-01 for a proleptic Gregorian date (month 1-12, any day)."""
     year -= month <= 2
-    era = (year if year >= 0 else year - 399) // 400
+    era = year // 400  # floor division: no special case for negative years
     yoe = year - era * 400
     mp = (month + 9) % 12
     doy = (153 * mp + 2) // 5 + day - 1
@@ -105,6 +117,8 @@ def _fast(text: str) -> Optional[datetime]:
     else (including out-of-range fields, which the general path rolls over).
     """
     n = len(text)
+    if text[:2] == "00":  # years 0-99 are 1900-1999: the general path applies that rule
+        return None
     if n == 24:
         if text[23] != "Z" or text[4:20:3] != "--T::.":
             return None
@@ -208,26 +222,27 @@ def iso_value(value: Any) -> Any:
 
 
 def _js_parse_int(text: str) -> Optional[int]:
-    m = _LEADING_INT.match(text)
+    """``parseInt(text, 10)``: the leading integer after JavaScript whitespace."""
+    from .jsvalues import WHITESPACE
+
+    m = _LEADING_INT.match(text.lstrip(WHITESPACE))
     return int(m.group(1)) if m else None
 
 
-def _fallback_parse(text: str) -> Optional[datetime]:
-    """``new Date(string)``: free-form parsing with python-dateutil, naive as UTC."""
-    if not text.strip():
-        return None
-    try:
-        from dateutil import parser as du_parser
+def _from_string(value: str) -> Optional[datetime]:
+    """``new-date`` of a string that is not lax ISO-8601: 13 digits anywhere are
+    milliseconds, else 10 digits are seconds (``parseInt`` of the whole string), else
+    ``new Date(string)`` (V8's parser, :mod:`facade.jsdate`)."""
+    if _MILLIS.search(value):
+        ms = _js_parse_int(value)
+        return None if ms is None else _from_millis(ms)
+    if _SECONDS.search(value):
+        s = _js_parse_int(value)
+        return None if s is None else _from_millis(s * 1000)
+    from .jsdate import parse
 
-        dt = du_parser.parse(text, default=datetime(1970, 1, 1))
-    except (ValueError, OverflowError, TypeError, LookupError, ImportError):
-        return None
-    if dt.tzinfo is None:
-        return dt.replace(tzinfo=UTC)
-    try:
-        return dt.astimezone(UTC)
-    except (ValueError, OverflowError):
-        return None
+    ms = parse(value)
+    return None if ms is None else _from_millis(ms)
 
 
 def parse_timestamp(value: Any) -> Optional[datetime]:
@@ -239,14 +254,17 @@ def parse_timestamp(value: Any) -> Optional[datetime]:
     * a lax ISO-8601 string (``"2014"``, ``"2014-01"``, ``"20140101"``, ...) is parsed;
     * a string containing 13 digits is read as milliseconds, 10 digits as seconds
       (JavaScript ``parseInt`` of its leading integer);
-    * any other string goes through a free-form parser (``new Date(string)``).
+    * any other string is ``new Date(string)``: V8's parser (:mod:`facade.jsdate`),
+      local times read as UTC;
+    * ``True``/``False`` are 1 and 0 ms after the epoch and a list is read as its
+      JavaScript string form (``[2014]`` is ``"2014"``), as ``new Date(value)`` does.
 
     Args:
         value: The raw timestamp.
 
     Returns:
-        The datetime, or None when the value cannot be read as a date (booleans,
-        containers, None, unparseable strings, non-finite or out-of-range numbers).
+        The datetime, or None when the value cannot be read as a date (None, objects,
+        unparseable strings, non-finite numbers, dates outside years 1-9999).
     """
     t = type(value)
     if t is str:
@@ -256,17 +274,13 @@ def parse_timestamp(value: Any) -> Optional[datetime]:
         m = _LAX.match(value)
         if m is not None:
             return _from_match(m, value)
-        if _MILLIS.search(value):
-            ms = _js_parse_int(value)
-            return None if ms is None else _from_millis(ms)
-        if _SECONDS.search(value):
-            s = _js_parse_int(value)
-            return None if s is None else _from_millis(s * 1000)
-        return _fallback_parse(value)
+        return _from_string(value)
     if t is int or t is float:
         if t is float and not math.isfinite(value):
             return None
         return _from_millis(value * 1000 if value < _SECONDS_LIMIT else value)
+    if t is bool:  # new Date(true) is 1 ms after the epoch
+        return _from_millis(int(value))
     if isinstance(value, datetime):
         if value.tzinfo is UTC:
             return value
@@ -278,6 +292,10 @@ def parse_timestamp(value: Any) -> Optional[datetime]:
             return None
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    if isinstance(value, list):  # new Date([...]) parses the list's string form
+        from .jsvalues import to_string
+
+        return _from_string(to_string(value))
     return None
 
 

@@ -20,6 +20,7 @@ class Group(Facade):
     __slots__ = ()
     _TYPE: ClassVar[Optional[str]] = "group"
     _ACCESSORS: ClassVar[Tuple[str, ...]] = (
+        "type", "action",
         "group_id", "properties", "traits", "created", "email", "name", "industry",
         "employees",
     )

@@ -9,7 +9,9 @@ from datetime import datetime
 from typing import Any, ClassVar, Dict, Optional, Tuple
 
 from .base import Facade
-from .dates import UTC, parse_timestamp
+from . import dates as _dates
+from .dates import parse_timestamp
+from .jsvalues import trim
 from .views import get, trait_field
 from .values import export, out, truthy
 
@@ -22,6 +24,7 @@ class Identify(Facade):
     __slots__ = ()
     _TYPE: ClassVar[Optional[str]] = "identify"
     _ACCESSORS: ClassVar[Tuple[str, ...]] = (
+        "type", "action",
         "email", "created", "company_created", "company_name", "name", "first_name",
         "last_name", "uid", "description", "age", "avatar", "position", "username",
         "website", "websites", "phone", "phones", "address", "gender", "birthday",
@@ -76,18 +79,19 @@ class Identify(Facade):
     company_name = trait_field("company.name")
 
     def name(self) -> Optional[str]:
-        """``traits.name`` (trimmed) when a string, else "first last" when both exist.
+        """``traits.name`` (trimmed, as JavaScript trims) when a string, else "first last"
+        when both exist.
 
         Returns:
             The name or None.
         """
         name = get(self._tv or self._trt(), "name")
         if isinstance(name, str):
-            return name.strip()
+            return trim(name)
         first = self.first_name()
         last = self.last_name()
         if first and last:
-            return (first + " " + last).strip()
+            return trim(first + " " + last)
         return None
 
     def first_name(self) -> Optional[str]:
@@ -98,10 +102,10 @@ class Identify(Facade):
         """
         first = get(self._tv or self._trt(), "firstName")
         if isinstance(first, str):
-            return first.strip()
+            return trim(first)
         name = get(self._tv or self._trt(), "name")
         if isinstance(name, str):
-            return name.strip().split(" ")[0]
+            return trim(name).split(" ")[0]
         return None
 
     def last_name(self) -> Optional[str]:
@@ -113,14 +117,14 @@ class Identify(Facade):
         """
         last = get(self._tv or self._trt(), "lastName")
         if isinstance(last, str):
-            return last.strip()
+            return trim(last)
         name = get(self._tv or self._trt(), "name")
         if not isinstance(name, str):
             return None
-        space = name.strip().find(" ")
+        space = trim(name).find(" ")
         if space == -1:
             return None
-        return name[space + 1:].strip()
+        return trim(name[space + 1:])
 
     def uid(self) -> Any:
         """The user id, else the username, else the e-mail address.
@@ -163,7 +167,7 @@ class Identify(Facade):
             return export(age)
         birthday = self.birthday()
         if isinstance(birthday, datetime):
-            return datetime.now(UTC).year - birthday.year
+            return _dates.now().year - birthday.year
         return None
 
     def avatar(self) -> Any:

@@ -33,6 +33,7 @@ class Page(Facade):
     _TYPE: ClassVar[Optional[str]] = "page"
     _NOUN: ClassVar[str] = "Page"
     _ACCESSORS: ClassVar[Tuple[str, ...]] = (
+        "type", "action",
         "category", "name", "title", "path", "url", "referrer", "properties", "email",
         "full_name", "event",
     )

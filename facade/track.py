@@ -8,6 +8,7 @@ from typing import Any, ClassVar, Dict, Optional, Tuple
 from .base import _EMPTY, Facade
 from .identify import Identify
 from .dates import iso_value
+from .jsvalues import add, parse_float, subtract
 from .objcase import _compile, lookup, lookup_compiled
 from .views import get, property_field, read
 from .values import export, is_email, out, truthy
@@ -19,7 +20,6 @@ _ORDER_COMPLETED = re.compile(
 _TRAITS_EMAIL = _compile("traits.email")
 _REFERRER_URL = _compile("referrer.url")
 _PAGE_REFERRER = _compile("page.referrer")
-_LEADING_FLOAT = re.compile(r"\s*[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 _ORDER_EVENTS: Dict[str, bool] = {}  # event name -> matches _ORDER_COMPLETED
@@ -46,7 +46,8 @@ def currency(value: Any) -> Any:
     """Read a money amount the way ``Track#revenue()`` does.
 
     Numbers pass through; in a string every ``$`` is dropped and the leading number is
-    parsed (``parseFloat``), an integral result becoming an ``int``.
+    parsed as JavaScript's ``parseFloat`` does (after JavaScript whitespace, BOM included;
+    ``"Infinity"`` is a number), an integral result becoming an ``int``.
 
     Args:
         value: A raw amount.
@@ -60,26 +61,10 @@ def currency(value: Any) -> Any:
         return value
     if not isinstance(value, str):
         return None
-    m = _LEADING_FLOAT.match(value.replace("$", ""))
-    if not m:
-        return None
-    number = float(m.group(0))
-    if number != number or number in (float("inf"), float("-inf")):
+    number = parse_float(value.replace("$", ""))
+    if number != number:
         return None
     return int(number) if number.is_integer() else number
-
-
-def _to_number(value: Any) -> Any:
-    """JavaScript's numeric coercion for the arithmetic of :meth:`Track.subtotal`."""
-    if _is_number(value):
-        return value
-    if isinstance(value, str):
-        try:
-            number = float(value.strip() or 0)
-        except ValueError:
-            return None
-        return int(number) if number.is_integer() else number
-    return None
 
 
 class Track(Facade):
@@ -88,6 +73,7 @@ class Track(Facade):
     __slots__ = ()
     _TYPE: ClassVar[Optional[str]] = "track"
     _ACCESSORS: ClassVar[Tuple[str, ...]] = (
+        "type", "action",
         "event", "properties", "value", "category", "id", "sku", "tax", "name", "price",
         "total", "repeat", "coupon", "shipping", "discount", "description", "plan",
         "product_id", "promotion_id", "cart_id", "checkout_id", "payment_id", "coupon_id",
@@ -195,9 +181,9 @@ class Track(Facade):
     def subtotal(self) -> Any:
         """``properties.subtotal``, else the total less tax and shipping, *plus* discount.
 
-        Without ``total`` the revenue is used, unadjusted. Arithmetic follows the
-        original (the discount is added back); numeric strings count as numbers and
-        other non-numeric parts are ignored.
+        Without ``total`` the revenue is used, unadjusted. The arithmetic is JavaScript's,
+        as in the original: the discount is added back, ``-`` reads both sides as numbers
+        and ``+`` concatenates when either side is a string (``100 + "5"`` is ``"1005"``).
 
         Returns:
             The subtotal, or 0 when there is nothing to compute it from.
@@ -212,11 +198,15 @@ class Track(Facade):
         if not truthy(total):
             return 0
         if from_total:
-            for part, sign in ((self.tax(), -1), (self.shipping(), -1), (self.discount(), 1)):
-                if truthy(part):
-                    a, b = _to_number(total), _to_number(part)
-                    if a is not None and b is not None:
-                        total = a + sign * b
+            part = self.tax()
+            if truthy(part):
+                total = subtract(total, part)
+            part = self.shipping()
+            if truthy(part):
+                total = subtract(total, part)
+            part = self.discount()
+            if truthy(part):
+                total = add(total, part)
         return total
 
     def products(self) -> list:

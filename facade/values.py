@@ -16,7 +16,10 @@ from .dates import iso_value
 
 __all__ = ["truthy", "export", "out", "conv", "copy_raw", "is_email"]
 
-_EMAIL = re.compile(r".+@.+\..+")  # is-email 0.1.x, unanchored and loose
+# is-email 0.1.x (/.+\@.+\..+/), unanchored and loose; JavaScript's "." excludes the four
+# line terminators, Python's only "\n".
+_ANY = "[^\n\r\u2028\u2029]"
+_EMAIL = re.compile(_ANY + "+@" + _ANY + "+\\." + _ANY + "+")
 _IMMUTABLE = frozenset([int, float, bool, type(None), datetime, date, time, timedelta,
                         bytes, complex])
 
@@ -141,12 +144,20 @@ def copy_raw(value: Any) -> Any:
 
 
 def is_email(value: Any) -> bool:
-    """The original facade's loose e-mail test (``/.+@.+\\..+/``, unanchored).
+    """The original facade's loose e-mail test (``/.+@.+\\..+/``, unanchored; ``.`` is
+    any character but a line terminator, as in JavaScript).
 
     Args:
-        value: Anything; only strings can be e-mail addresses.
+        value: Anything; a list is read as its JavaScript string form (``["a@b.c"]`` is
+            ``"a@b.c"``), as ``RegExp#test`` does; other non-strings never match.
 
     Returns:
-        True when ``value`` is a string that looks like an e-mail address.
+        True when ``value`` looks like an e-mail address.
     """
-    return type(value) is str and _EMAIL.search(value) is not None
+    if type(value) is not str:
+        if value is None or isinstance(value, (bool, int, float, dict)):
+            return False
+        from .jsvalues import to_string  # RegExp#test reads a list as its joined items
+
+        value = to_string(value)
+    return _EMAIL.search(value) is not None

@@ -28,6 +28,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sink": ("framework.sink.command", "run a request bin on 127.0.0.1"),
     "serve": ("framework.server.command", "serve the Segment HTTP API and webhook receivers, "
                                           "durably"),
+    "triggers": ("framework.commands.triggers",
+                 "create, list and revoke the LaunchDarkly-style triggers the server answers"),
+    "validate": ("framework.commands.validate",
+                 "check manifest integrations (schema and semantic rules), every problem"),
 }
 
 
@@ -61,12 +65,17 @@ def _command_in(argv: Sequence[str]) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``framework`` command and return its exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(_command_in(argv))
-    args = parser.parse_args(argv)
-    if not getattr(args, "run", None):
-        parser.print_help()
-        return 0
-    return int(args.run(args) or 0)
+    try:
+        parser = build_parser(_command_in(argv))
+        args = parser.parse_args(argv)
+        if not getattr(args, "run", None):
+            parser.print_help(sys.stderr)
+            print("framework: error: a COMMAND is required", file=sys.stderr)
+            return 2
+        return int(args.run(args) or 0)
+    except KeyboardInterrupt:  # Ctrl-C before a command took it over: no traceback
+        print("framework: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

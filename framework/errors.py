@@ -26,7 +26,9 @@ outcomes by class and decide what to do with the message from ``retryable`` alon
     ├── HTTPError            HTTP_ERROR         the endpoint answered with an error status;
     │                                           ``retryable`` follows the retry policy
     ├── RetryableError       RETRYABLE          the integration asks for a later retry,
-    │                                           optionally no sooner than ``retry_after`` seconds
+    │   │                                       optionally no sooner than ``retry_after`` seconds
+    │   └── CircuitOpenError CIRCUIT_OPEN       nothing was sent: the destination rests after
+    │                                           repeated failures until ``retry_after``
     ├── TimeoutError         TIMEOUT            the request timed out (retryable)
     ├── ConnectionError      CONNECTION_ERROR   the endpoint could not be reached (retryable)
     ├── QueueError           QUEUE_ERROR        the queue failed (unreachable, full); what it
@@ -64,6 +66,7 @@ __all__ = [
     "NotSupported",
     "HTTPError",
     "RetryableError",
+    "CircuitOpenError",
     "TimeoutError",
     "ConnectionError",
     "ProgrammingError",
@@ -83,6 +86,8 @@ __all__ = [
     "secret_values",
     "mask",
     "redact",
+    "redact_url",
+    "url_secrets",
 ]
 
 _SECRET_KEY = re.compile(r"(key|token|secret|password|passwd|auth|credential)", re.IGNORECASE)
@@ -155,6 +160,40 @@ def redact(text: str, secrets: Iterable[str]) -> str:
         if secret and secret in text:
             text = text.replace(secret, "[REDACTED]")
     return text
+
+
+_URL_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#@\s:]*):[^/?#@\s]*@")
+_URL_QUERY_SECRET = re.compile(
+    r"(?P<head>[?&;](?P<name>[^=&;#\s]*(?:key|token|secret|password|passwd|pass|auth|"
+    r"credential|signature|sig|session|code)[^=&;#\s]*)=)(?P<value>[^&;#\s]+)",
+    re.IGNORECASE)
+
+
+def redact_url(text: str) -> str:
+    """``text`` with every URL's password (``user:PASS@``) and secret-looking query values
+    (``?token=...``, ``api_key=...``) replaced by ``[REDACTED]``; works on a bare URL or on a
+    message that contains URLs."""
+    text = _URL_PASSWORD.sub(r"\g<head>:[REDACTED]@", text)
+    return _URL_QUERY_SECRET.sub(r"\g<head>[REDACTED]", text)
+
+
+def url_secrets(url: str) -> list[str]:
+    """The password and secret-looking query values of ``url`` (4 characters or more), to add
+    to an integration's :meth:`secrets` when a setting is a URL that may carry credentials."""
+    from urllib.parse import parse_qsl, unquote, urlsplit
+
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return []
+    found = [password, unquote(password)] if password else []
+    for name, value in parse_qsl(parts.query, keep_blank_values=False):
+        if _URL_QUERY_SECRET.search(f"?{name}=x"):
+            found.append(value)
+    for match in _URL_QUERY_SECRET.finditer(url):
+        found.append(match.group("value"))
+    return sorted({v for v in found if v and len(v) >= 4}, key=len, reverse=True)
 
 
 class IntegrationError(Exception):
@@ -432,6 +471,16 @@ class RetryableError(IntegrationError):
 
     default_code = "RETRYABLE"
     default_retryable = True
+
+
+class CircuitOpenError(RetryableError):
+    """Nothing was sent: every endpoint rests after repeated failures (``CIRCUIT_OPEN``).
+
+    A runner retries the message after ``retry_after`` seconds without counting an attempt
+    (none was made), and holds back other messages for that long.
+    """
+
+    default_code = "CIRCUIT_OPEN"
 
 
 class TimeoutError(IntegrationError):  # noqa: A001 - the name is part of the public tree

@@ -3,6 +3,13 @@
 Every request goes through ``requests.adapters.HTTPAdapter.send`` of the integration's pooled
 session (so ``responses`` and the tester intercept it), with the class timeout on connect and
 read, no redirects, and the retry policy of :mod:`framework.retry`.
+
+The class timeout is also each attempt's total deadline: connect, send and reading the whole
+response must fit in it (:mod:`framework.deadline`; the connection layer hands its sockets to
+the deadline, which shuts them down when time is up). A failure says why: connection refused,
+DNS lookup failed, connect or read timeout, connection reset (:mod:`framework.netreasons`).
+URLs in messages have their credentials masked and secret settings redacted; response body
+excerpts are redacted before they are cut to :data:`BODY_EXCERPT` bytes.
 """
 
 from __future__ import annotations
@@ -20,6 +27,8 @@ from requests.structures import CaseInsensitiveDict
 import facade
 
 from . import __version__, errors
+from .deadline import attempt_deadline
+from .netreasons import failure_reason
 from .retry import retryable_status
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -169,6 +178,7 @@ class Request:
                     error.retryable = policy.is_retryable(error)
                     raise
                 delay = policy.delay(attempt, error)
+                policy.count_retry()
                 integration.logger.info("%s %s: %s; retry %d/%d in %.2fs", self.method,
                                         self._safe_url(), error, attempt, policy.retries, delay)
                 policy.sleep(delay)
@@ -182,20 +192,25 @@ class Request:
         if integration.on_request is not None:
             integration.on_request(prepared)
         started = time.perf_counter()
-        try:
-            response = adapter.send(prepared, timeout=(timeout, timeout))
-            # Reading the body releases the connection to the pool for the next request.
-            response.content  # noqa: B018
-        except requests.Timeout as exc:
-            self._report(exc, attempt, attempts, started)
-            raise errors.TimeoutError(
-                f"{self.method} {self._safe_url()} timed out after {timeout:g}s",
-                integration=integration.name) from None
-        except requests.RequestException as exc:
-            self._report(exc, attempt, attempts, started)
-            raise errors.ConnectionError(
-                f"{self.method} {self._safe_url()} failed: {self._redact(type(exc).__name__)}",
-                integration=integration.name) from None
+        with attempt_deadline(timeout) as deadline:
+            try:
+                response = adapter.send(prepared, timeout=(timeout, timeout))
+                # Reading the body releases the connection to the pool for the next request.
+                response.content  # noqa: B018
+            except requests.RequestException as exc:
+                self._report(exc, attempt, attempts, started)
+                if deadline is not None and deadline.expired:
+                    raise errors.TimeoutError(
+                        f"{self.method} {self._safe_url()} timed out: the attempt passed its "
+                        f"{timeout:g}s deadline (connect, send and the whole response)",
+                        integration=integration.name) from None
+                if isinstance(exc, requests.Timeout):
+                    raise errors.TimeoutError(
+                        f"{self.method} {self._safe_url()} timed out after {timeout:g}s "
+                        f"({failure_reason(exc)})", integration=integration.name) from None
+                raise errors.ConnectionError(
+                    f"{self.method} {self._safe_url()} failed: {failure_reason(exc)}",
+                    integration=integration.name) from None
         self._report(response, attempt, attempts, started)
         if response.status_code >= 400:
             raise self._http_error(response)
@@ -205,8 +220,13 @@ class Request:
         status = response.status_code
         limit = self.integration._error_body
         limit = BODY_EXCERPT if limit is None else limit
-        excerpt = self._redact(response.content[:limit].decode("utf-8", "replace")) \
-            if limit else ""
+        excerpt = ""
+        if limit:
+            # Redact first, then cut: a secret straddling the cut must not leave half of itself.
+            secrets = self.integration.secrets()
+            room = limit + max((len(secret.encode("utf-8")) for secret in secrets), default=0)
+            text = self._redact(response.content[:room].decode("utf-8", "replace"))
+            excerpt = text.encode("utf-8")[:limit].decode("utf-8", "ignore")
         retryable = retryable_status(status)
         retry_after = self.integration.policy.headers_delay(response.headers) if retryable \
             else None
@@ -228,7 +248,7 @@ class Request:
             integration.on_response(outcome)
 
     def _safe_url(self) -> str:
-        return self._redact(self.url)
+        return self._redact(errors.redact_url(self.url))
 
     def _redact(self, text: str) -> str:
         return errors.redact(text, self.integration.secrets())

@@ -391,6 +391,28 @@ class Integration(Builder):
             responses.extend(self.call(self.route(track), track))
         return responses
 
+    def test_connection(self, event: Mapping[str, Any] | None = None) -> list[Any]:
+        """Send the ``validation`` template (what a "test connection" button sends).
+
+        Args:
+            event: The audit-log event it is rendered with; by default the product's sample
+                environment update.
+
+        Raises:
+            errors.NotSupported: The integration declares no ``validation`` template.
+            errors.IntegrationError: The settings are invalid, or the endpoint failed.
+        """
+        if self._templates is None or "validation" not in self._templates:
+            raise errors.NotSupported(f"{self.name} has no validation template",
+                                      integration=self.name)
+        if event is None:
+            from .samples.audit_log import sample_event
+
+            event = sample_event("environment/update")
+        self.validate(facade.create(dict(event)), self.settings)
+        rendered = templated.render_request(self, "validation", event)
+        return [templated.send_rendered(self, rendered)]
+
     def process_batch(self, messages: Sequence[Facade | Mapping[str, Any]]) -> list[Outcome]:
         """Deliver many messages, through ``batch(items)`` where the class defines it.
 

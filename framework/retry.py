@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 import time
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -74,6 +75,13 @@ class RetryPolicy:
         self.clock = clock or time.time
         self.sleep = sleep or time.sleep
         self.rng = rng or random.Random()
+        self.retried = 0
+        self._count_lock = threading.Lock()
+
+    def count_retry(self) -> None:
+        """Count one retry made inside the integration (:attr:`retried`; thread-safe)."""
+        with self._count_lock:
+            self.retried += 1
 
     def is_retryable(self, error: BaseException) -> bool:
         """Whether ``error`` could succeed on another attempt."""

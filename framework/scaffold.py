@@ -1,4 +1,5 @@
-"""``framework new "My Integration"``: a new integration in the Webhooks integration's shape.
+"""``framework new "My Integration"``: a new integration in the Webhooks integration's shape;
+``framework new --manifest "My Hook"``: a new manifest integration.
 
 Writes, relative to the repository root:
 
@@ -7,8 +8,12 @@ Writes, relative to the repository root:
 * ``tests/fixtures/my-integration/<method>-basic.json`` for each method;
 
 and registers ``my-integration = integrations.my_integration:MyIntegration`` in the
-``framework.integrations`` entry-point group of ``setup.cfg``. It never overwrites a file,
-and refuses a name whose slug is empty, not a valid package name, or already taken.
+``framework.integrations`` entry-point group of ``setup.cfg``. With ``--manifest`` it writes
+``integrations/my_hook/`` (``manifest.json``, ``templates/``, ``assets/``, ``fixtures/``
+rendered from the sample audit-log events, ``README.md`` and the two-line ``__init__.py``)
+and ``tests/my_hook/test_my_hook.py``, and registers ``my_hook = integrations.my_hook:
+Integration`` (a manifest integration's key is its folder's name). It never overwrites a
+file, and refuses a name whose slug is empty, not a valid package name, or already taken.
 """
 
 from __future__ import annotations
@@ -21,13 +26,15 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
+from typing import Any
 from urllib.parse import urlsplit
 
 from .builder import slugify
 from .templates import integration as templates
+from .templates import manifest as manifest_templates
 
-__all__ = ["ScaffoldError", "Names", "names_for", "plan", "register", "create",
-           "add_arguments", "run", "ENDPOINT"]
+__all__ = ["ScaffoldError", "Names", "names_for", "plan", "plan_manifest", "register",
+           "create", "add_arguments", "run", "ENDPOINT"]
 
 ENDPOINT = "https://api.example.com/v1"
 GROUP = "framework.integrations"
@@ -123,6 +130,78 @@ def plan(names: Names) -> dict[Path, str]:
     return files
 
 
+def plan_manifest(names: Names) -> dict[Path, str]:
+    """The files of a new manifest integration (relative paths) and their contents."""
+    context = {"name": names.name, "key": names.package, "cls": names.cls}
+    package = Path("integrations") / names.package
+    files = {
+        package / "__init__.py": Template(manifest_templates.PACKAGE).substitute(context),
+        package / "README.md": Template(manifest_templates.README).substitute(context),
+        package / "manifest.json":
+            json.dumps(manifest_templates.manifest(names.name), indent=2) + "\n",
+        package / "templates" / "flag.json.hbs": manifest_templates.FLAG_TEMPLATE,
+        package / "templates" / "default.json.hbs": manifest_templates.DEFAULT_TEMPLATE,
+        package / "templates" / "validation.json.hbs": manifest_templates.VALIDATION_TEMPLATE,
+        package / "assets" / "square.svg": manifest_templates.ICON,
+        package / "assets" / "horizontal.svg": manifest_templates.ICON,
+        Path("tests") / names.package / f"test_{names.package}.py":
+            Template(manifest_templates.TESTS).substitute(context),
+    }
+    files.update(_manifest_fixtures(names, files))
+    return files
+
+
+def _manifest_fixtures(names: Names, files: dict[Path, str]) -> dict[Path, str]:
+    """One fixture per route, each request rendered by the new manifest itself."""
+    import copy
+    import tempfile
+
+    from .manifest import load
+    from .samples.audit_log import sample_event
+    from .testing.sandbox import Sandbox
+
+    package = Path("integrations") / names.package
+    settings = {"url": "https://hooks.example.com/launchdarkly", "apiToken": "test-api-token"}
+    anything = {**settings, "policy": [{"effect": "allow", "resources": ["proj/*"],
+                                        "actions": ["*"]}]}
+    elsewhere = sample_event("flag/targeting-rule-update")
+    elsewhere["project"]["environment"].update(key="test", name="Test")
+    cases = [
+        ("flag-basic", "A flag change in production renders the flag template.", settings,
+         sample_event("flag/targeting-rule-update")),
+        ("default-basic", "With a policy setting allowing projects, a project change renders "
+         "the default template.", anything, sample_event("project/update")),
+        ("flag-skipped-outside-production", "The default policy sends production flag "
+         "changes only: a change in another environment is skipped.", settings, elsewhere),
+    ]
+    found: dict[Path, str] = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        for relative, content in files.items():
+            if relative.parts[:2] == package.parts:
+                target = Path(scratch) / relative.relative_to(package)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(content, encoding="utf-8")
+        integration = load(scratch, key=names.package)
+        for name, description, given, event in cases:
+            document: dict[str, Any] = {"description": description,
+                                        "settings": copy.deepcopy(given), "input": event}
+            with Sandbox() as sandbox:
+                try:
+                    integration(given).process(copy.deepcopy(event))
+                except Exception as exc:  # noqa: BLE001 - recorded as the expected error
+                    document["requests"] = []
+                    document["error"] = {"code": getattr(exc, "code", type(exc).__name__)}
+            for exchange in sandbox.exchanges:
+                document["request"] = {
+                    "method": exchange.method, "url": exchange.url,
+                    "headers": {k: exchange.request.headers[k]
+                                for k in ("Authorization", "Content-Type")},
+                    "body": json.loads(exchange.body)}
+            found[package / "fixtures" / f"{name}.json"] = \
+                json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return found
+
+
 def _entries(lines: list[str]) -> tuple[int | None, int | None, list[str]]:
     """(index of the [options.entry_points] header, index of the group line, entry names)."""
     section = group = None
@@ -152,7 +231,7 @@ def _entries(lines: list[str]) -> tuple[int | None, int | None, list[str]]:
     return section, group, names
 
 
-def register(text: str, names: Names) -> str:
+def register(text: str, names: Names, manifest: bool = False) -> str:
     """``setup.cfg`` text with the integration added to the ``framework.integrations`` group.
 
     Raises:
@@ -162,9 +241,11 @@ def register(text: str, names: Names) -> str:
     section, group, registered = _entries(lines)
     if section is None:
         raise ScaffoldError("setup.cfg has no [options.entry_points] section")
-    if names.slug in registered:
-        raise ScaffoldError(f"the slug {names.slug!r} is already registered in setup.cfg")
-    entry = f"    {names.slug} = integrations.{names.package}:{names.cls}\n"
+    slug = names.package if manifest else names.slug
+    if slug in registered:
+        raise ScaffoldError(f"the slug {slug!r} is already registered in setup.cfg")
+    target = "Integration" if manifest else names.cls
+    entry = f"    {slug} = integrations.{names.package}:{target}\n"
     if group is None:
         at = section + 1
         entry = f"{GROUP} =\n{entry}"
@@ -178,8 +259,9 @@ def register(text: str, names: Names) -> str:
     return "".join(lines)
 
 
-def create(name: str, root: str | Path = ".") -> list[Path]:
-    """Create the integration under ``root`` (the repository root).
+def create(name: str, root: str | Path = ".", manifest: bool = False) -> list[Path]:
+    """Create the integration under ``root`` (the repository root); with ``manifest``, a
+    manifest integration.
 
     Returns:
         The files written, the edited ``setup.cfg`` last.
@@ -196,15 +278,18 @@ def create(name: str, root: str | Path = ".") -> list[Path]:
     if not setup_cfg.is_file():
         raise ScaffoldError(f"no setup.cfg in {root.resolve()}; run this at the repository root "
                             "or pass --root")
-    if names.slug in available():
-        raise ScaffoldError(f"the slug {names.slug!r} is taken by an installed integration "
-                            f"({available()[names.slug].value})")
-    files = plan(names)
+    slug = names.package if manifest else names.slug
+    installed = available()
+    for taken in {slug, names.slug, names.package}:
+        if taken in installed:
+            raise ScaffoldError(f"the slug {taken!r} is taken by an installed integration "
+                                f"({installed[taken].value})")
     for folder in (Path("integrations") / names.package, Path("tests") / names.package,
                    Path("tests") / "fixtures" / names.slug):
         if (root / folder).exists():
             raise ScaffoldError(f"refusing to overwrite {folder}: it already exists")
-    updated = register(setup_cfg.read_text(encoding="utf-8"), names)
+    updated = register(setup_cfg.read_text(encoding="utf-8"), names, manifest)
+    files = plan_manifest(names) if manifest else plan(names)
     written = []
     for relative, content in files.items():
         path = root / relative
@@ -222,6 +307,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", help='the integration\'s display name, e.g. "Acme CRM"')
     parser.add_argument("--root", default=".",
                         help="the repository root (default: the current directory)")
+    parser.add_argument("--manifest", action="store_true",
+                        help="a manifest integration (manifest.json and Handlebars templates, "
+                        "LaunchDarkly's format) instead of Python code")
     parser.add_argument("--feed", action="store_true",
                         help="an audience feed (framework.audience) instead of an integration")
 
@@ -231,8 +319,9 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "feed", False):
         from .audience.scaffold import run_feed
         return run_feed(args)
+    manifest = bool(getattr(args, "manifest", False))
     try:
-        written = create(args.name, args.root)
+        written = create(args.name, args.root, manifest)
     except (ScaffoldError, OSError) as exc:
         print(f"framework new: {exc}", file=sys.stderr)
         return 1
@@ -241,6 +330,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"{'updated' if path.name == 'setup.cfg' else 'created'} "
               f"{path.relative_to(root)}")
     names = names_for(args.name)
+    if manifest:
+        print(f"\nNext: `make install` (registers the {names.package!r} entry point), then "
+              f"`framework validate {names.package}`, `make test` and "
+              f"`framework preview {names.package}`.")
+        return 0
     print(f"\nNext: `make install` (registers the {names.slug!r} entry point), then "
           f"`make test` and `framework preview {names.slug} track-basic`.")
     return 0

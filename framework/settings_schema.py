@@ -17,8 +17,10 @@ module turns those declarations into
 Types: ``string``, ``boolean``, ``integer``, ``number``, ``uri`` (an absolute http or https
 URL), ``enum`` (one of ``allowed``), ``array`` (a list of strings, of ``allowed`` when given),
 ``multiselect`` (a list of ``allowed`` values) and ``object``. A ``None`` value counts as absent
-(it takes the default). A required string must not be blank (whitespace only), a required list
-must not be empty. Settings that are not declared are kept and not checked.
+(it takes the default), and so does a blank optional ``uri`` or ``enum`` (a form field left
+empty; a blank default there means no default). A required string must not be blank
+(whitespace only), a required list must not be empty. Settings that are not declared are kept
+and not checked.
 
 ``jsonschema`` is imported on the first validation only, so reading declarations (``framework
 list``) never loads it.
@@ -160,6 +162,8 @@ def make_setting(key: str, *, type: str = "string", name: str | None = None,
     if type in ("multiselect", "array") and values and \
             not all(isinstance(v, str) for v in values):
         raise ValueError(f"{where}: the allowed values of a list setting must be strings")
+    if default == "" and _blank_is_unset(type, values):
+        default = None  # a form's empty default: no default
     if required and default is not None:
         raise ValueError(f"{where}: a required setting cannot have a default (the default "
                          f"would always satisfy it)")
@@ -180,6 +184,12 @@ def make_setting(key: str, *, type: str = "string", name: str | None = None,
                    allowed=values, placeholder=placeholder,
                    ui=dict(ui) if ui is not None else None,
                    schema=copy.deepcopy(dict(schema)) if schema is not None else None)
+
+
+def _blank_is_unset(kind: str, allowed: tuple[Any, ...] | None) -> bool:
+    """Whether a blank string means "not set" for this type: a URL or a choice cannot be
+    blank, so an optional one left empty in a form is absent."""
+    return kind == "uri" or (kind == "enum" and "" not in (allowed or ()))
 
 
 def _allows(values: tuple[Any, ...], value: Any) -> bool:
@@ -308,7 +318,8 @@ class SettingsSchema:
 
     def apply_defaults(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """A deep copy of ``values`` where each declared setting that is absent or ``None``
-        takes its default (a ``None`` without a default is removed)."""
+        (or, for an optional ``uri`` or ``enum``, a blank string) takes its default; one
+        without a default is removed."""
         result = copy.deepcopy(dict(values))
         for setting in self.settings:
             node: Any = result
@@ -321,12 +332,19 @@ class SettingsSchema:
                 node = child
             else:
                 leaf = setting.path[-1]
-                if node.get(leaf) is None:
+                if self._unset(setting, node.get(leaf)):
                     if setting.default is not None:
                         node[leaf] = copy.deepcopy(setting.default)
                     else:
                         node.pop(leaf, None)
         return result
+
+    @staticmethod
+    def _unset(setting: Setting, value: Any) -> bool:
+        if value is None:
+            return True
+        return (not setting.required and isinstance(value, str) and not value.strip()
+                and _blank_is_unset(setting.type, setting.allowed))
 
     def validate(self, values: Mapping[str, Any] | None) -> dict[str, Any]:
         """The settings with defaults applied.
@@ -358,7 +376,10 @@ class SettingsSchema:
                 key = (problem.pointer, problem.rule)
                 if key not in found:
                     found[key] = (self._order(problem.pointer), problem)
-        return [problem for _, problem in sorted(found.values(), key=lambda item: item[0])]
+        missing = {pointer for pointer, rule in found if rule == "required"}
+        kept = [item for (pointer, rule), item in found.items()
+                if rule == "required" or pointer not in missing]  # blank: say it once
+        return [problem for _, problem in sorted(kept, key=lambda item: item[0])]
 
     def _compiled(self) -> Any:
         if self._validator is None:
@@ -450,7 +471,9 @@ def _rule_text(rule: str, error: Any) -> str:
         if kind == "uri":
             return "must be an absolute http(s) URL"
         if kind in ("array", "multiselect"):
-            return "must be a list of strings"
+            items = schema.get("items")
+            strings = isinstance(items, Mapping) and items.get("type") == "string"
+            return "must be a list of strings" if strings else "must be a list"
         return "must be " + _TYPE_WORDS.get(expected, str(expected))
     if rule == "enum":
         return "must be one of " + ", ".join(_show(v) for v in expected)

@@ -37,11 +37,12 @@ from . import errors
 if TYPE_CHECKING:  # pragma: no cover
     import requests
 
+    from .http import Request
     from .integration import Integration
 
 __all__ = ["Template", "HmacSignature", "CustomProperty", "RenderedRequest", "EVENT_ROUTE",
            "TEMPLATE_KINDS", "read_template", "endpoint_context", "body_context",
-           "render_request", "send_rendered", "route_for"]
+           "render_request", "build_request", "send_rendered", "route_for", "denied"]
 
 #: The route of an event that has no template of its kind and no ``default`` template.
 EVENT_ROUTE = "event"
@@ -253,8 +254,20 @@ def sign(body: bytes, settings: Mapping[str, Any], signature: HmacSignature,
     return hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
 
 
+def build_request(integration: "Integration", rendered: RenderedRequest) -> "Request":
+    """The request builder's request for a rendered request, not sent yet."""
+    request = integration.request(rendered.method)
+    request.url = rendered.url  # already whole: never joined to the endpoint template
+    for header, value in rendered.headers:
+        request.set(header, value)
+    if rendered.method != "GET" or rendered.body:
+        request.send(rendered.body)
+    return request
+
+
 def send_rendered(integration: "Integration", rendered: RenderedRequest) -> "requests.Response":
-    """Send a rendered request through the integration's request builder.
+    """Send a rendered request through the integration's request builder (retry policy,
+    timeouts, error mapping).
 
     Raises:
         errors.ValidationError: The URL did not render to an absolute http(s) URL (a setting
@@ -265,12 +278,7 @@ def send_rendered(integration: "Integration", rendered: RenderedRequest) -> "req
         raise errors.ValidationError(
             f"the endpoint URL renders to {errors.redact(rendered.url, integration.secrets())!r}, "
             "not an absolute http(s) URL: check the settings it uses", integration=name)
-    request = integration.request(rendered.method, rendered.url)
-    for header, value in rendered.headers:
-        request.set(header, value)
-    if rendered.method != "GET" or rendered.body:
-        request.send(rendered.body)
-    return request.end()
+    return build_request(integration, rendered).end()
 
 
 def policy_statements(integration: "Integration") -> list[Mapping[str, Any]]:

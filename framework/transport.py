@@ -8,7 +8,9 @@ proxies or cookies does not need:
   separately, which costs a second packet and a second wake-up of the server per request;
 - the connection pool of a scheme and host is looked up once, not parsed from the URL again on
   every request (only when no proxy applies);
-- responses are built without extracting cookies (the framework keeps no cookie jar).
+- responses are built without extracting cookies (the framework keeps no cookie jar);
+- every socket a request uses is handed to the attempt's deadline (:mod:`framework.deadline`),
+  which shuts it down when the attempt's total time is up.
 """
 
 from __future__ import annotations
@@ -22,15 +24,24 @@ from requests.utils import get_encoding_from_headers
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from .deadline import current as current_deadline
+
 __all__ = ["LeanAdapter"]
 
 
 class _OneWrite:
-    """Mixin: buffer what ``request()`` writes and send it with a single ``sendall``."""
+    """Mixin: buffer what ``request()`` writes and send it with a single ``sendall``; hand
+    every socket to the attempt's :mod:`framework.deadline`."""
 
     _outgoing: list[bytes] | None = None
+    sock: Any
+
+    def connect(self) -> None:
+        super().connect()  # type: ignore[misc]
+        _watch(self.sock)
 
     def request(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        _watch(getattr(self, "sock", None))  # a pooled connection: no connect() this time
         self._outgoing = []
         try:
             super().request(*args, **kwargs)  # type: ignore[misc]
@@ -44,6 +55,12 @@ class _OneWrite:
             self._outgoing.append(bytes(data))
             return
         super().send(data)  # type: ignore[misc]
+
+
+def _watch(sock: Any) -> None:
+    deadline = current_deadline()
+    if deadline is not None and sock is not None:
+        deadline.watch(sock)
 
 
 class _HTTPConnection(_OneWrite, HTTPConnection):

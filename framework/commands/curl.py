@@ -1,44 +1,29 @@
-"""``framework curl SLUG MESSAGE``: the requests the pipeline would make, as curl commands.
+"""``framework curl SLUG [MESSAGE]``: the requests the pipeline would make, as curl commands.
 
-The pipeline runs offline (as in ``framework preview``); each request it makes is printed as
-a shell-quoted ``curl`` command. Secret settings are masked unless ``--show-secrets``. Exits 1
-when the pipeline would fail (the commands made so far are still printed), 2 on a usage error.
+The pipeline runs offline (as in ``framework preview``, whose options it shares); each request
+it makes is printed as a runnable, shell-quoted ``curl`` command. With stand-in values (a
+template integration without settings) a comment first says which values to replace. Secret
+settings are masked unless ``--show-secrets``. Exits 1 when the pipeline would fail (the
+commands made so far are still printed), 2 on a usage error.
 """
 
 from __future__ import annotations
 
 import argparse
-import shlex
 import sys
-from typing import TYPE_CHECKING
 
 from . import dryrun
+from .wire import curl_command
 
-if TYPE_CHECKING:  # pragma: no cover
-    from ..testing.sandbox import Exchange
+__all__ = ["add_arguments", "run"]
 
-__all__ = ["add_arguments", "run", "to_curl"]
-
-#: Headers curl sets by itself from the command.
-_SKIPPED = {"content-length"}
+STAND_IN_NOTE = ("# Before running the following curl command, replace every value written "
+                 "$NAME with a real setting.")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The command's arguments."""
     dryrun.add_arguments(parser)
-
-
-def to_curl(exchange: "Exchange", masker: dryrun.Masker) -> str:
-    """One request as a multi-line ``curl`` command."""
-    parts = [f"curl -X {shlex.quote(exchange.method)} {shlex.quote(masker.text(exchange.url))}"]
-    for name, value in exchange.request.headers.items():
-        if name.lower() in _SKIPPED:
-            continue
-        parts.append(f"-H {shlex.quote(f'{name}: {masker.header(name, value)}')}")
-    if exchange.body:
-        body = masker.text(exchange.body.decode("utf-8", "replace"))
-        parts.append(f"--data-binary {shlex.quote(body)}")
-    return " \\\n  ".join(parts)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -47,9 +32,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _show(result: dryrun.DryRun, masker: dryrun.Masker) -> int:
-    commands = [to_curl(exchange, masker) for exchange in result.exchanges]
+    commands = [curl_command(wire, masker) for wire in result.wires]
     if commands:
-        print("\n\n".join(commands))
+        print("\n\n".join(([STAND_IN_NOTE] if result.stand_in else []) + commands))
     if result.error is not None:
         error = result.error
         print(masker.text(f"framework curl: the pipeline fails with {type(error).__name__}: "

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence, TextIO
@@ -25,9 +26,19 @@ class UsageError(Exception):
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments of ``preview`` and ``curl``."""
-    parser.add_argument("slug", help="the integration's slug (see `framework list`)")
-    parser.add_argument("message", help="a message JSON file, the name of one of the "
-                        "integration's fixtures, or - to read the message from stdin")
+    parser.add_argument("slug", help="the integration's slug (see `framework list`), or a "
+                        "manifest integration's folder")
+    parser.add_argument("message", nargs="?",
+                        help="a message JSON file, the name of one of the integration's "
+                        "fixtures, or - to read the message from stdin (optional for "
+                        "template integrations: see --event)")
+    parser.add_argument("--event", metavar="PATH|KIND/NAME",
+                        help="template integrations: the audit-log event, a JSON file or a "
+                        "sample such as flag/toggle (default: flag/targeting-rule-update, "
+                        "timestamped now)")
+    parser.add_argument("--validation", action="store_true",
+                        help="template integrations: the connection test (the validation "
+                        "template) instead of an event")
     parser.add_argument("--settings", metavar="JSON|@FILE",
                         help="the settings as a JSON object, or @file to read them "
                         "(default: the fixture's settings, else {})")
@@ -143,6 +154,9 @@ class DryRun:
         exchanges: Each request made, with the sandbox's reply.
         responses: What ``process`` returned.
         error: What ``process`` raised, if anything.
+        wires: Every request as shown (:class:`~framework.commands.wire.Wire`).
+        label: What the message is (a fixture, a file, a sample event), for ``BODY:``.
+        stand_in: Whether the settings are stand-in values (rendered, never sent).
     """
 
     integration: type
@@ -154,49 +168,112 @@ class DryRun:
     exchanges: list[Any] = field(default_factory=list)
     responses: list[Any] = field(default_factory=list)
     error: BaseException | None = None
+    wires: list[Any] = field(default_factory=list)
+    label: str | None = None
+    stand_in: bool = False
 
 
 def _no_sleep(seconds: float) -> None:
     """A dry run never waits between retries."""
 
 
-def dry_run(args: argparse.Namespace, stdin: TextIO | None = None) -> DryRun:
+def _integration(slug: str) -> type:
+    from integrations import available, load
+
+    if slug not in available() and Path(slug).is_dir() and (Path(slug) / "manifest.json").is_file():
+        from ..manifest import load as load_manifest
+
+        try:
+            return load_manifest(slug)
+        except errors.ManifestError as exc:
+            raise UsageError(f"{slug}: {exc} (see framework validate {slug})") from None
+    try:
+        return load(slug)
+    except LookupError as exc:
+        raise UsageError(str(exc).strip("'\"")) from None
+
+
+def _message(args: argparse.Namespace, integration: type, stdin: TextIO | None, now: float
+             ) -> tuple[dict[str, Any], dict[str, Any] | None, str]:
+    """The message, the settings of the fixture it came from (if any), and its label."""
+    from . import auditlog
+
+    event = getattr(args, "event", None)
+    templated = getattr(integration, "_templates", None) is not None
+    if event is not None and args.message is not None:
+        raise UsageError("give a message or --event, not both")
+    if event is not None:
+        return auditlog.load_event(event, now, UsageError), None, event
+    if args.message is not None:
+        message, settings = load_message(args.message, integration, stdin)
+        return message, settings, "stdin" if args.message == "-" else args.message
+    if templated:
+        message, label = auditlog.default_event(getattr(args, "validation", False), now)
+        return message, None, label
+    raise UsageError("a message is required: a JSON file, a fixture name, or - for stdin")
+
+
+def dry_run(args: argparse.Namespace, stdin: TextIO | None = None,
+            clock: Callable[[], float] = time.time) -> DryRun:
     """Load the integration, settings and message named by ``args`` and run the pipeline in
-    the sandbox, where every request gets ``args.status``.
+    the sandbox, where every request gets ``args.status``; for a template integration
+    without settings, render its request with stand-in values instead (see
+    :mod:`framework.commands.auditlog`).
 
     Raises:
         UsageError: The arguments name nothing usable.
     """
     import facade
 
-    from integrations import load
-
     from ..testing.sandbox import Reply, Sandbox
+    from .wire import from_exchange
 
-    try:
-        integration = load(args.slug)
-    except LookupError as exc:
-        raise UsageError(str(exc).strip("'\"")) from None
+    integration = _integration(args.slug)
     settings = load_settings(args.settings)
-    message, fixture_settings = load_message(args.message, integration, stdin)
+    message, fixture_settings, label = _message(args, integration, stdin, clock())
+    validation = bool(getattr(args, "validation", False))
+    if settings is None and fixture_settings is None and \
+            getattr(integration, "_templates", None) is not None:
+        return _stand_in_run(integration, message, label, validation)
     if settings is None:
         settings = fixture_settings or {}
-    run = DryRun(integration, settings, message)
+    run = DryRun(integration, settings, message, label=label)
     run.facade = facade.create(message)
     try:
         instance = integration(settings, sleep=_no_sleep)
-        run.method, msg = instance.prepare(run.facade)
-        run.payload = instance.payload_for(run.method, msg)
+        if validation:
+            run.method = "validation"
+        else:
+            run.method, msg = instance.prepare(run.facade)
+            run.payload = instance.payload_for(run.method, msg)
     except Exception as exc:  # noqa: BLE001 - shown to the user
         run.error = exc
         return run
     sandbox = Sandbox(default=Reply(args.status))
     with sandbox:
         try:
-            run.responses = instance.process(run.facade)
+            run.responses = instance.test_connection(message) if validation \
+                else instance.process(run.facade)
         except Exception as exc:  # noqa: BLE001 - shown to the user
             run.error = exc
     run.exchanges = sandbox.exchanges
+    run.wires = [from_exchange(e) for e in sandbox.exchanges]
+    return run
+
+
+def _stand_in_run(integration: type, message: dict[str, Any], label: str,
+                  validation: bool) -> DryRun:
+    import facade
+
+    from .auditlog import stand_in_settings, stand_in_wires
+
+    run = DryRun(integration, stand_in_settings(integration), message, label=label,
+                 stand_in=True)
+    run.facade = facade.create(message)
+    try:
+        run.settings, run.method, run.wires = stand_in_wires(integration, message, validation)
+    except errors.IntegrationError as exc:
+        run.error = exc
     return run
 
 
@@ -210,4 +287,6 @@ def run_command(args: argparse.Namespace, command: str,
         print(f"framework {command}: {exc}", file=sys.stderr)
         return 2
     declared = getattr(result.integration, "secret_settings", lambda: ())()
-    return show(result, Masker(result.settings, args.show_secrets, declared))
+    # Stand-in values are placeholders, not secrets: shown as they are.
+    return show(result, Masker(result.settings, args.show_secrets or result.stand_in,
+                               declared))

@@ -109,7 +109,8 @@ def _summary(slug: str, spec: dict[str, Any]) -> list[str]:
             f"  endpoint  {spec['endpoint'] or '-'}",
             f"  settings  {_settings(spec)}",
             f"  retries   {spec['retries']}, timeout {spec['timeout']:g}s"
-            + (f", batch of {spec['batch']['size']}" if spec.get("batch") else "")]
+            + (f", batch of {spec['batch']['size']}" if spec.get("batch") else ""),
+            *_template_lines(spec)]
 
 
 def _details(args: argparse.Namespace,
@@ -135,6 +136,29 @@ def _details(args: argparse.Namespace,
     if rules:
         print(f"\n  Also checked by: {', '.join(rules)}")
     return 0
+
+
+def _template_lines(spec: dict[str, Any]) -> list[str]:
+    """What a template (manifest) integration adds: delivery, policy, custom properties."""
+    lines = []
+    delivery = spec.get("delivery")
+    if delivery:
+        templates = ", ".join(f"{k} ({v})" for k, v in delivery["templates"].items())
+        lines.append(f"  delivery  {delivery['method']}, templates: "
+                     f"{templates or 'none (the event as JSON)'}"
+                     + (f", signed in {delivery['hmac']['header']}" if delivery["hmac"] else ""))
+        if delivery["policy"]:
+            resources = [r for s in delivery["policy"]["default"]
+                         for r in s.get("resources", s.get("notResources", []))]
+            lines.append(f"  policy    {', '.join(resources)} (setting "
+                         f"{delivery['policy']['setting']!r} replaces it)")
+    properties = spec.get("custom_properties")
+    if properties:
+        lines.append("  custom    " + ", ".join(f"{p['key']} ({p['name']})" for p in properties))
+    capabilities = spec.get("capabilities")
+    if capabilities:
+        lines.append(f"  serves    {', '.join(sorted(capabilities))}")
+    return lines
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,8 +1,12 @@
-"""``framework preview SLUG MESSAGE``: what the pipeline would send, without a network.
+"""``framework preview SLUG [MESSAGE]``: what the pipeline would send, without a network.
 
-Shows the facade's view of the message, the route, the mapped payload and every HTTP request
-(method, URL, headers, body) with the sandbox's reply. Secret settings are masked unless
-``--show-secrets``. Exits 1 when the pipeline would fail, 2 on a usage error.
+Prints the route, then every HTTP request in one format for every integration (see
+:mod:`framework.commands.wire`): ``URL:``, ``METHOD:``, ``HEADER: name: value`` per header,
+``BODY:`` and the body as sent, the sandbox's ``REPLY:``; then the ``RESULT:``. ``--details``
+first shows the settings, the facade's view of the message and the mapped payload. A template
+integration without settings is rendered with stand-in values and nothing is sent (see
+:mod:`framework.commands.auditlog`). Secret settings are masked unless ``--show-secrets``.
+Exits 1 when the pipeline would fail, 2 on a usage error.
 """
 
 from __future__ import annotations
@@ -13,8 +17,9 @@ import sys
 from typing import Any, Callable
 
 from . import dryrun
+from .wire import describe_reply, preview_block
 
-__all__ = ["add_arguments", "run", "render"]
+__all__ = ["add_arguments", "run", "render", "requests_text"]
 
 _VIEW = (("type", "type"), ("userId", "user_id"), ("anonymousId", "anonymous_id"),
          ("messageId", "message_id"), ("timestamp", "timestamp"), ("channel", "channel"),
@@ -25,16 +30,54 @@ _VIEW = (("type", "type"), ("userId", "user_id"), ("anonymousId", "anonymous_id"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The command's arguments."""
     dryrun.add_arguments(parser)
+    parser.add_argument("--details", action="store_true",
+                        help="also show the settings, the message as the facade reads it "
+                        "and the mapped payload")
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the command."""
-    return dryrun.run_command(args, "preview", _show)
+    details = bool(getattr(args, "details", False))
+    return dryrun.run_command(args, "preview",
+                              lambda result, masker: _show(result, masker, details))
 
 
-def _show(result: dryrun.DryRun, masker: dryrun.Masker) -> int:
-    sys.stdout.write(masker.text(render(result, masker)))
+def _show(result: dryrun.DryRun, masker: dryrun.Masker, details: bool = False) -> int:
+    text = (render(result, masker) if details else "") + requests_text(result, masker)
+    sys.stdout.write(masker.text(text))
     return 1 if result.error is not None else 0
+
+
+def requests_text(result: dryrun.DryRun, masker: dryrun.Masker) -> str:
+    """The route, each request in the wire format, and the result."""
+    out = [f"ROUTE: {result.method}"] if result.method is not None else []
+    for number, wire in enumerate(result.wires):
+        if number:
+            out.append("")
+        out.append(preview_block(wire, masker, result.label))
+        if not result.stand_in:
+            out.append(describe_reply(wire))
+    if not result.wires:
+        out.append("REQUESTS: none")
+    out.append("")
+    out.append("RESULT: " + _outcome(result))
+    return "\n".join(out) + "\n"
+
+
+def _outcome(result: dryrun.DryRun) -> str:
+    from .. import errors
+
+    error = result.error
+    if error is None and result.stand_in:
+        return "rendered with stand-in values ($NAME); nothing was sent"
+    if error is None:
+        count = len(result.responses)
+        return f"delivered ({count} response{'' if count == 1 else 's'})"
+    if isinstance(error, errors.IntegrationError):
+        kind = "retryable" if error.retryable else "not retryable"
+        return (f"failed: {type(error).__name__} {error.code} (status {error.status}, "
+                f"{kind}): {error}")
+    return f"crashed: {type(error).__name__}: {error}"
 
 
 def _pretty(value: Any) -> str:
@@ -70,55 +113,22 @@ def _view(msg: Any) -> list[str]:
     return lines
 
 
-def _body(body: bytes) -> str:
-    if not body:
-        return "(no body)"
-    text = body.decode("utf-8", "replace")
-    try:
-        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
-    except ValueError:
-        return text
-
-
 def render(result: dryrun.DryRun, masker: dryrun.Masker) -> str:
-    """The preview as text (secrets still to be masked by the caller)."""
+    """The ``--details`` sections: integration, settings, message view and payload."""
     cls = result.integration
     out = [f"Integration  {cls.name} ({cls.slug()})",
-           f"Settings     {json.dumps(masker.settings(result.settings), default=str)}",
+           f"Settings     {json.dumps(masker.settings(result.settings), default=str)}"
+           + ("  (stand-in values)" if result.stand_in else ""),
            f"Message      {type(result.facade).__name__} facade"]
     out += _view(result.facade)
-    if result.method is not None:
-        out.append(f"Route        {result.method}")
     if result.payload is not dryrun.NO_PAYLOAD:
         if result.payload is result.facade or hasattr(result.payload, "raw_event"):
             out.append(f"Payload      (no mapper.{result.method}: the method receives the "
                        "message)")
+        elif hasattr(result.payload, "to_dict"):
+            out.append(f"Payload      rendered for route {result.method}:")
+            out.append(_indent(_pretty(result.payload.to_dict())))
         else:
             out.append(f"Payload      mapper.{result.method}(msg, settings):")
             out.append(_indent(_pretty(result.payload)))
-    for number, exchange in enumerate(result.exchanges, 1):
-        out.append(f"Request {number:<4} {exchange.method} {exchange.url}")
-        for name, value in exchange.request.headers.items():
-            out.append(f"  {name}: {masker.header(name, value)}")
-        out.append("")
-        out.append(_indent(_body(exchange.body)))
-        reply = exchange.status if exchange.response is not None else \
-            type(exchange.error).__name__
-        out.append(f"  -> {reply} (sandbox reply)")
-    if not result.exchanges:
-        out.append("Requests     none")
-    out.append(_result(result))
-    return "\n".join(out) + "\n"
-
-
-def _result(result: dryrun.DryRun) -> str:
-    from .. import errors
-
-    error = result.error
-    if error is None:
-        return f"Result       delivered ({len(result.responses)} response(s))"
-    if isinstance(error, errors.IntegrationError):
-        kind = "retryable" if error.retryable else "not retryable"
-        return (f"Result       failed: {type(error).__name__} {error.code} "
-                f"(status {error.status}, {kind}): {error}")
-    return f"Result       crashed: {type(error).__name__}: {error}"
+    return "\n".join(out) + "\n\n"

@@ -288,16 +288,18 @@ def _reserved(document: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def check_policy(document: Mapping[str, Any], directory: Path) -> Problems:
-    from ..policy import parse_policy
+    from ..policy import Policy
 
-    for index, statement in enumerate(_list(_hook(document).get("defaultPolicy"))):
-        if not isinstance(statement, dict):
-            continue
-        try:
-            parse_policy([statement])
-        except (ValueError, TypeError) as exc:
-            yield _problem(["capabilities", "auditLogEventsHook", "defaultPolicy", index],
-                           "policy", str(exc))
+    statements = _hook(document).get("defaultPolicy")
+    if not isinstance(statements, list) or not statements:
+        return  # the schema reports a missing or mistyped list
+    try:
+        Policy.from_statements(statements, source=SOURCE,
+                               pointer="/capabilities/auditLogEventsHook/defaultPolicy")
+    except errors.ConfigError as error:
+        for problem in error.problems:
+            yield errors.Problem(SOURCE, problem.pointer, "policy",
+                                 f"{problem.message} ({problem.rule})")
 
 
 def check_custom_properties(document: Mapping[str, Any], directory: Path) -> Problems:
@@ -404,7 +406,15 @@ def semantic_problems(document: Any, directory: Path) -> list[errors.Problem]:
     """Every semantic problem of ``document`` (whose files live in ``directory``)."""
     if not isinstance(document, dict):
         return []
-    return [problem for check in RULES for problem in check(document, directory)]
+    problems: list[errors.Problem] = []
+    for check in RULES:
+        try:
+            problems.extend(check(document, directory))
+        except Exception as exc:  # noqa: BLE001 - a bad manifest gets a report, not a traceback
+            problems.append(errors.Problem(
+                SOURCE, "", "check-failed", f"{check.__name__} could not finish: "
+                f"{type(exc).__name__}: {exc}"))
+    return problems
 
 
 def manifest_problems(path: Path) -> list[errors.Problem]:

@@ -74,15 +74,6 @@ def setting_arguments(variable: Mapping[str, Any]) -> dict[str, Any]:
     return arguments
 
 
-def _declare_setting(cls: Any, key: str, arguments: dict[str, Any]) -> None:
-    declare = getattr(cls, "setting", None)
-    if declare is not None:
-        declare(key, **arguments)
-    elif arguments["required"]:
-        # Until typed settings exist on the builder, a required variable is at least ensured.
-        cls.ensure(f"settings.{key}")
-
-
 def compile_manifest(document: Mapping[str, Any], directory: Path, key: str,
                      module: str | None = None) -> type:
     """The integration class the manifest declares.
@@ -103,7 +94,7 @@ def compile_manifest(document: Mapping[str, Any], directory: Path, key: str,
     if module is not None:
         cls.__module__ = module
     for variable in document.get("formVariables") or []:
-        _declare_setting(cls, str(variable["key"]), setting_arguments(variable))
+        cls.setting(str(variable["key"]), **setting_arguments(variable))
     capabilities: Mapping[str, Any] = document.get("capabilities") or {}
     for name, config in capabilities.items():
         if name == "auditLogEventsHook":
@@ -132,10 +123,9 @@ def _audit_log_hook(cls: Any, hook: Mapping[str, Any], directory: Path) -> None:
     cls.templates(templates, directory)
     if hook.get("defaultPolicy"):
         cls.policy(hook["defaultPolicy"])
-        if getattr(cls, "setting", None) is not None:
-            cls.setting("policy", type="array", required=False, name="Policy",
-                        description="Policy statements choosing the events to send; "
-                        "replaces the default policy.", schema={"items": {"type": "object"}})
+        cls.setting("policy", type="array", required=False, name="Policy",
+                    description="Policy statements choosing the events to send; "
+                    "replaces the default policy.", schema={"items": {"type": "object"}})
     cls.error_body(ERROR_BODY_LIMIT if hook.get("includeErrorResponseBody") else 0)
 
 

@@ -34,9 +34,9 @@ _TEXT = ("string", "uri", "enum", "dynamicEnum", "generated", "publicKey")
 
 def sample_event(name: str) -> dict[str, Any]:
     """The product's sample audit-log event ``kind/name`` (a new dict)."""
-    from ..samples.audit_log import load_sample
+    from ..samples.audit_log import sample_event
 
-    event: dict[str, Any] = load_sample(name)
+    event: dict[str, Any] = sample_event(name)
     return event
 
 

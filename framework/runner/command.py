@@ -9,7 +9,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
+import shutil
+import sqlite3
 import sys
 import textwrap
 from typing import Any, Callable
@@ -20,12 +21,14 @@ from .inputs import FORMATS
 from .lock import QueueLock, QueueLockedError
 from .pacing import Backoff
 from .progress import make_progress
-from .queue import DEFAULT_VISIBILITY_TIMEOUT, Queue, QueueError
+from .queue import DEFAULT_VISIBILITY_TIMEOUT, Queue, QueueError, QueueStats
 from .queues import is_redis_url, open_queue
-from .runner import DEFAULT_CONCURRENCY, DEFAULT_MAX_AGE, DEFAULT_MAX_ATTEMPTS, Runner
+from .runner import (DEFAULT_AUTH_FAILURE_LIMIT, DEFAULT_CONCURRENCY, DEFAULT_GRACE,
+                     DEFAULT_MAX_AGE, DEFAULT_MAX_ATTEMPTS, Runner)
 from .settings import SettingsError, parse_settings
 from .sqlite_queue import DEFAULT_QUEUE_PATH, SQLiteQueue
-from .summary import EXIT_FAILED, EXIT_OK, EXIT_USAGE, RunSummary
+from .summary import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_TEMPFAIL, EXIT_USAGE, \
+    RunSummary
 
 __all__ = ["add_arguments", "run", "UsageError"]
 
@@ -38,9 +41,20 @@ EPILOG = textwrap.dedent("""\
     delivery:
       Every message is stored in the queue (a SQLite file) before any delivery attempt.
       Delivered and skipped messages (not for this integration) are acked; retryable failures
-      are retried with exponential backoff and jitter (never sooner than a Retry-After or
-      cool-down the error carries) up to --max-attempts or --max-age; everything else is a
-      dead letter kept in the queue file with its error's class, code, status and message.
+      are retried through the queue with exponential backoff and jitter (never sooner than a
+      Retry-After or cool-down the error carries) up to --max-attempts or --max-age, so a
+      worker never sleeps while work waits; everything else (a 4xx answer, a rejected
+      message) is a dead letter at once, kept in the queue file with its error's class, code,
+      status and message. Each attempt has a deadline (the integration's timeout) covering
+      connect, send and the whole response. After --max-auth-failures consecutive 401/403
+      answers the run stops with exit 2 and leaves the rest queued: fix --settings and
+      --resume.
+
+    stopping:
+      Ctrl-C or SIGTERM stops reading and starting messages at once; attempts in progress get
+      --grace seconds, then they are abandoned (they stay in the queue and are delivered by
+      --resume). A second Ctrl-C/SIGTERM abandons them at once. Either way the acks are
+      written and the summary printed.
 
     shared queues:
       --queue redis://HOST:PORT/DB?stream=NAME puts the queue in Redis Streams, shared with
@@ -61,9 +75,13 @@ EPILOG = textwrap.dedent("""\
       1  some messages were dead-lettered or some input records were bad (see the summary;
          with --resume, also when the queue holds dead letters from before the interruption)
       2  usage error: bad option or settings, unknown integration or format, missing input,
-         queue in use or holding unfinished work. The settings are checked against the
-         integration's declared settings before any input is read: each problem is named
-         (setting and rule) on stderr and nothing is queued
+         queue in use or holding unfinished work, --resume without a queue. The settings are
+         checked against the integration's declared settings before any input is read: each
+         problem is named (setting and rule) on stderr and nothing is queued. Also when the
+         destination refused the credentials --max-auth-failures times in a row (the rest
+         stays queued for --resume)
+      75 the queue file cannot be written (disk full, I/O error): what was acknowledged is
+         kept; free space, then --resume (EX_TEMPFAIL)
       130 interrupted; resume with --resume
     """)
 
@@ -180,6 +198,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--backlog", type=_whole("--backlog"), default=10_000, metavar="N",
                         help="pause reading the inputs while N messages are pending "
                              "(default 10000); bounds memory and the queue file")
+    parser.add_argument("--grace", type=_positive("--grace"), default=DEFAULT_GRACE,
+                        metavar="SECONDS",
+                        help="after a stop, how long attempts in progress may take before they "
+                             f"are abandoned to --resume (default {DEFAULT_GRACE:g})")
+    parser.add_argument("--max-auth-failures", type=_whole("--max-auth-failures", 0),
+                        default=DEFAULT_AUTH_FAILURE_LIMIT, metavar="N",
+                        help="stop (exit 2) after N consecutive 401/403 answers, leaving the "
+                             f"rest queued; 0 never stops (default {DEFAULT_AUTH_FAILURE_LIMIT})")
     parser.add_argument("--enqueue-only", action="store_true",
                         help="only read the inputs into the queue and exit; `framework work` "
                              "processes deliver (needs --queue redis://...)")
@@ -208,6 +234,12 @@ def run(args: argparse.Namespace) -> int:
     except UsageError as exc:
         print(f"framework send: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:  # before the runner took over Ctrl-C: nothing was sent yet
+        print("framework send: interrupted before delivery started", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except sqlite3.Error as exc:  # the queue failed outside a run (opening, recording)
+        print(f"framework send: error: {_queue_failure(args.queue, exc)}", file=sys.stderr)
+        return EXIT_TEMPFAIL
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -219,6 +251,7 @@ def _run(args: argparse.Namespace) -> int:
         except UnknownFormatError as exc:
             raise UsageError(str(exc)) from None
     inputs = _inputs(args)
+    _check_dead_letters_path(args.dead_letters)
     _check_settings(cls, settings)
     if is_redis_url(args.queue):
         return _send_shared(args, cls, settings, inputs)
@@ -342,7 +375,8 @@ def _send(args: argparse.Namespace, cls: type, settings: dict[str, Any], queue: 
                         backoff=Backoff(base=args.retry_delay), progress=progress,
                         backlog=args.backlog, lease=args.visibility_timeout,
                         stop_when="empty" if shared else "done",
-                        deliver=not args.enqueue_only)
+                        deliver=not args.enqueue_only, grace=args.grace,
+                        auth_failure_limit=args.max_auth_failures)
     except Exception as exc:  # settings that are not an object, a bad option value
         progress.close()
         raise UsageError(f"--settings: {exc}") from None
@@ -357,8 +391,39 @@ def _send(args: argparse.Namespace, cls: type, settings: dict[str, Any], queue: 
         fresh = inputs
     if fresh:
         runner.feed(fresh, converter=args.converter or "segment", format=args.format)
-    summary = _run_until_done(runner)
+    try:
+        summary = runner.run()
+    except sqlite3.Error as exc:
+        _report(args, queue, runner.summary, failure=exc)
+        return EXIT_TEMPFAIL
     return _report(args, queue, summary)
+
+
+def _check_dead_letters_path(path: str | None) -> None:
+    """Find an unwritable --dead-letters before the run, not after it."""
+    if path is None:
+        return
+    directory = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise UsageError(f"--dead-letters {path!r} is a directory, not a file")
+    if not os.path.isdir(directory):
+        raise UsageError(f"--dead-letters {path!r}: directory {directory!r} does not exist")
+    target = path if os.path.exists(path) else directory
+    if not os.access(target, os.W_OK):
+        raise UsageError(f"--dead-letters {path!r}: not writable ({target!r})")
+
+
+def _queue_failure(queue_path: str, exc: BaseException) -> str:
+    """What to tell about a queue that cannot be written: the path, the free space, what to
+    do."""
+    directory = os.path.dirname(os.path.abspath(queue_path)) or "."
+    try:
+        free = f"{shutil.disk_usage(directory).free / 1e6:,.1f} MB free"
+    except OSError:
+        free = "free space unknown"
+    what = "the disk is full" if "full" in str(exc).lower() else f"the queue failed ({exc})"
+    return (f"queue {queue_path!r}: {what} ({free} on {directory}); everything acknowledged "
+            f"so far is kept: free some space, then run again with --resume")
 
 
 def _finished(queue: SQLiteQueue, recorded: dict[str, Any]) -> bool:
@@ -371,32 +436,32 @@ def _key(name: str) -> str:
 
 
 def _run_until_done(runner: Runner) -> RunSummary:
-    """Run, turning SIGTERM into a clean stop (Ctrl-C is handled by the runner)."""
-    def _stop(signum: int, frame: Any) -> None:
-        runner.stop()
-
-    previous = None
-    try:
-        previous = signal.signal(signal.SIGTERM, _stop)
-    except ValueError:  # not the main thread (in-process callers)
-        pass
-    try:
-        return runner.run()
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+    """Run to the end; the runner itself turns Ctrl-C and SIGTERM into a stop (a second one
+    abandons attempts in progress)."""
+    return runner.run()
 
 
-def _report(args: argparse.Namespace, queue: Queue, summary: RunSummary) -> int:
+def _report(args: argparse.Namespace, queue: Queue, summary: RunSummary,
+            failure: BaseException | None = None) -> int:
     code = summary.exit_code()
     notes = []
-    held = queue.stats()
+    if failure is not None:
+        code = EXIT_TEMPFAIL
+        notes.append(_queue_failure(args.queue, failure))
+        print(f"framework send: error: {notes[-1]}", file=sys.stderr, flush=True)
+    try:
+        held = queue.stats()
+    except sqlite3.Error:
+        held = QueueStats()
+    if summary.credentials_refused:
+        notes.append(f"stopped after {args.max_auth_failures} consecutive 401/403 answers: the "
+                     f"destination refuses the credentials; fix --settings")
     if args.resume and held.dead > summary.dead_letters and not summary.interrupted:
         notes.append(f"the queue holds {held.dead} dead letters in all, some from before the "
                      f"interruption")
         code = code or EXIT_FAILED
     exported = None
-    if args.dead_letters:
+    if args.dead_letters and failure is None:
         try:
             exported = export_dead_letters(queue, args.dead_letters)
             notes.append(f"exported {exported} dead letters (every one the queue file holds) "

@@ -249,8 +249,9 @@ class Queue(abc.ABC):
 
     @abc.abstractmethod
     def nack(self, id: JobId, delay: float = 0.0, error: Any = None,
-             now: float | None = None) -> None:
-        """Put a job back to ready after ``delay`` seconds, counting one more failed attempt."""
+             now: float | None = None, count: bool = True) -> None:
+        """Put a job back to ready after ``delay`` seconds, counting one more failed attempt
+        (unless ``count`` is false: nothing was sent, e.g. the destination rests)."""
 
     @abc.abstractmethod
     def dead(self, id: JobId, error: Any = None) -> None:

@@ -90,7 +90,7 @@ if done > 0 then redis.call('HINCRBY', KEYS[2], 'acked', done) end
 return done
 """
 
-# KEYS: stream, delayed; ARGV: group, id, available_at, last_error, unique
+# KEYS: stream, delayed; ARGV: group, id, available_at, last_error, unique, attempts to add
 _NACK = """
 if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
 local entry = redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2])
@@ -99,7 +99,7 @@ if #entry == 0 then return 0 end
 local f = {}
 local fields = entry[1][2]
 for i = 1, #fields, 2 do f[fields[i]] = fields[i + 1] end
-local attempts = tostring(tonumber(f.attempts or '0') + 1)
+local attempts = tostring(tonumber(f.attempts or '0') + tonumber(ARGV[6] or '1'))
 local job = {body = f.body, attempts = attempts, first_seen = f.first_seen,
              available_at = ARGV[3], last_error = ARGV[4], u = ARGV[5]}
 redis.call('ZADD', KEYS[2], ARGV[3], cjson.encode(job))
@@ -376,7 +376,7 @@ class RedisQueue(Queue):
         self._release(texts)
 
     def nack(self, id: JobId, delay: float = 0.0, error: Any = None,
-             now: float | None = None) -> None:
+             now: float | None = None, count: bool = True) -> None:
         if delay < 0:
             raise ValueError(f"delay must be >= 0 seconds, got {delay!r}")
         now = time.time() if now is None else now
@@ -384,7 +384,7 @@ class RedisQueue(Queue):
         unique = uuid.uuid4().hex
         self._call(lambda: self._scripts["nack"](
             keys=[self.stream, self.delayed],
-            args=[self.group, str(id), repr(now + delay), text, unique]))
+            args=[self.group, str(id), repr(now + delay), text, unique, str(int(count))]))
         self._release([str(id)])
 
     def dead(self, id: JobId, error: Any = None) -> None:

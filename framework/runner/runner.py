@@ -16,12 +16,23 @@ Three kinds of threads share one :class:`~framework.runner.queue.Queue`:
 
 Delivery is at-least-once: messages handed out but not acked when the process dies (``kill -9``
 included) are delivered again by a resumed run.
+
+Retries go through the queue: the integration's own retry policy is switched off (unless
+``integration_retries``), so a worker never sleeps in a backoff while other work waits; a failed
+attempt is scheduled again with :class:`~framework.runner.pacing.Backoff` and the worker moves
+on.
+
+Stopping (:meth:`Runner.stop`, Ctrl-C or SIGTERM in the main thread) takes effect at once: no
+more reading, dispatching or starting of messages. Attempts in progress get ``grace`` seconds;
+after that (or at a second Ctrl-C/SIGTERM) they are abandoned: their jobs stay reserved, so a
+resumed run delivers them, and the run ends with its acks flushed and a summary.
 """
 
 from __future__ import annotations
 
 import json
 import queue as stdqueue
+import signal
 import threading
 import time
 from typing import Any, Callable, Mapping, Sequence, Union
@@ -37,12 +48,16 @@ from .summary import RunSummary, Tally
 from .units import units_of
 
 __all__ = ["Runner", "DEFAULT_CONCURRENCY", "DEFAULT_MAX_ATTEMPTS", "DEFAULT_MAX_AGE",
-           "STOP_WHEN"]
+           "STOP_WHEN", "DEFAULT_GRACE", "DEFAULT_AUTH_FAILURE_LIMIT"]
 
 DEFAULT_CONCURRENCY = 8
 DEFAULT_MAX_ATTEMPTS = 8
 #: Four hours, Segment's retry window for a message.
 DEFAULT_MAX_AGE = 4 * 3600.0
+#: Seconds attempts in progress may take to finish after a stop.
+DEFAULT_GRACE = 3.0
+#: Consecutive 401/403 answers after which the run stops (the credentials are wrong).
+DEFAULT_AUTH_FAILURE_LIMIT = 10
 _TICK = 0.1
 #: The values of ``Runner(stop_when=...)``.
 STOP_WHEN = ("done", "empty", "stopped")
@@ -80,6 +95,13 @@ class Runner:
         deliver: ``False`` only reads the inputs into the queue (``framework send
             --enqueue-only``): no workers, no backlog pause; :meth:`run` returns once the
             inputs are read.
+        grace: Seconds attempts in progress may take after a stop before they are abandoned.
+        auth_failure_limit: Stop after this many consecutive 401/403 answers (0: never); the
+            summary's ``credentials_refused`` is set and the rest stays queued.
+        integration_retries: Keep the integration's own in-process retries (default: off; the
+            queue retries instead).
+        handle_signals: In the main thread, turn SIGINT/SIGTERM into :meth:`stop` (the second
+            one abandons attempts in progress at once).
 
     Example::
 
@@ -97,7 +119,10 @@ class Runner:
                  sleep: Callable[[float], None] | None = None,
                  progress: Progress | None = None, backlog: int = 10_000,
                  chunk_size: int = CHUNK_SIZE, lease: float = 300.0,
-                 stop_when: str = "done", deliver: bool = True) -> None:
+                 stop_when: str = "done", deliver: bool = True,
+                 grace: float = DEFAULT_GRACE,
+                 auth_failure_limit: int = DEFAULT_AUTH_FAILURE_LIMIT,
+                 integration_retries: bool = False, handle_signals: bool = True) -> None:
         if queue is None:
             raise TypeError("Runner needs a queue, e.g. SQLiteQueue('.framework/queue.sqlite3')")
         _check_positive("concurrency", concurrency)
@@ -115,6 +140,11 @@ class Runner:
         if self._owned:
             integration = integration(settings, pool_size=max(10, concurrency))
         self.integration = integration
+        policy = getattr(integration, "policy", None)
+        if policy is not None and not integration_retries:
+            policy.retries = 0
+        self._policy = policy
+        self._retried_before = getattr(policy, "retried", 0)
         self.queue = queue
         self.concurrency = concurrency
         self.max_attempts = max_attempts
@@ -128,6 +158,8 @@ class Runner:
         self.backlog = backlog
         self.chunk_size = chunk_size
         self.lease = lease
+        self.grace = float(grace)
+        self.handle_signals = handle_signals
         spec = integration.spec() if hasattr(integration, "spec") else {}
         batch = spec.get("batch")
         self._batch = batch if batch and batch.get("implemented") else None
@@ -142,11 +174,17 @@ class Runner:
         self._busy = 0
         self._feeding = False
         self._stopping = threading.Event()
+        self._force = threading.Event()
+        self._abandoned = threading.Event()
+        self._hold_until = 0.0
+        self._signalled = ""
         self._fatal: BaseException | None = None
         self._delivery = Delivery(
             integration, queue, self._tally, self.backoff, self._clock, max_attempts,
             self.max_age, self.limiter, bool(self._batch), on_finished=self._finished,
-            on_retry=self._wake.set)
+            on_retry=self._wake.set, on_hold=self._hold, on_auth_failure=self._refused,
+            stopping=self._stopping, abandoned=self._abandoned,
+            auth_limit=auth_failure_limit)
         self._last_tick = 0.0
         self._units: stdqueue.Queue[list[Job] | None] = stdqueue.Queue(concurrency * 2)
         self._ran = False
@@ -205,13 +243,32 @@ class Runner:
 
     # -- running ---------------------------------------------------------------------------
 
-    def stop(self) -> None:
-        """Ask the run to stop soon: no more reading or dispatching; deliveries in progress
-        finish. Unfinished messages stay in the queue for a resumed run."""
+    def stop(self, force: bool = False) -> None:
+        """Ask the run to stop: no more reading, dispatching or starting of messages; attempts
+        in progress get the grace period (none with ``force``). Unfinished messages stay in
+        the queue for a resumed run."""
+        if force:
+            self._force.set()
         self._stopping.set()
         self._wake.set()
         with self._cond:
             self._cond.notify_all()
+
+    def _on_signal(self, signum: int, frame: Any) -> None:
+        self._signalled = self._signalled or signal.Signals(signum).name
+        self.stop(force=self._stopping.is_set())
+
+    def _hold(self, until: float) -> None:
+        """Hand out nothing before ``until`` (every destination rests)."""
+        with self._cond:
+            self._hold_until = max(self._hold_until, until)
+
+    def _refused(self) -> None:
+        self.summary.credentials_refused = True
+        self.progress.write(f"stopping: {self._delivery.auth_limit} consecutive 401/403 "
+                            f"answers; the credentials are wrong (fix the settings, then "
+                            f"resume)")
+        self.stop()
 
     def run(self) -> RunSummary:
         """Read every input into the queue and deliver until the queue is empty (or
@@ -236,6 +293,7 @@ class Runner:
                    for n in range(self.concurrency if self.deliver else 0)]
         if self._feeding:
             threads.append(threading.Thread(target=self._feed, name="send-feeder", daemon=True))
+        previous = self._install_signals()
         for thread in threads:
             thread.start()
         try:
@@ -244,10 +302,17 @@ class Runner:
             self.stop()
         finally:
             interrupted = self._stopping.is_set() or self._fatal is not None
-            self._shutdown(threads)
+            try:
+                self._shutdown(threads)
+            except KeyboardInterrupt:  # without our handler (not the main thread)
+                self.stop(force=True)
+                self._shutdown(threads)
+            self._restore_signals(previous)
+            if self._policy is not None:
+                self.summary.integration_retries = self._policy.retried - self._retried_before
             self.summary.elapsed = max(time.perf_counter() - started, 1e-9)
             self.summary.msgs_per_s = self.summary.finished / self.summary.elapsed
-            self.summary.interrupted = interrupted
+            self.summary.interrupted = interrupted or self._fatal is not None
             self.progress.update(self.summary, self._pending)
             self.progress.close()
             if self._owned and hasattr(self.integration, "close"):
@@ -256,7 +321,25 @@ class Runner:
             raise self._fatal
         return self.summary
 
+    def _install_signals(self) -> dict[int, Any]:
+        previous: dict[int, Any] = {}
+        if not self.handle_signals or threading.current_thread() is not threading.main_thread():
+            return previous
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            try:
+                previous[signum] = signal.signal(signum, self._on_signal)
+            except (ValueError, OSError):  # pragma: no cover - embedded interpreters
+                pass
+        return previous
+
+    @staticmethod
+    def _restore_signals(previous: dict[int, Any]) -> None:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
     def _shutdown(self, threads: list[threading.Thread]) -> None:
+        """Stop the threads: wait up to ``grace`` for attempts in progress (not at all once
+        forced), then abandon them, flush the acks collected so far."""
         self._stopping.set()
         with self._cond:
             self._cond.notify_all()
@@ -266,10 +349,31 @@ class Runner:
             except stdqueue.Empty:
                 break
         for _ in range(self.concurrency if self.deliver else 0):
-            self._units.put(None)
+            try:
+                self._units.put_nowait(None)
+            except stdqueue.Full:  # pragma: no cover - emptied just above
+                break
+        busy = any(thread.is_alive() for thread in threads)
+        if self._signalled and busy and not self._force.is_set():
+            again = "Ctrl-C" if self._signalled == "SIGINT" else self._signalled
+            self.progress.write(f"stopping: waiting up to {self.grace:g} s for attempts in "
+                                f"progress; {again} again to stop at once")
+        deadline = time.monotonic() + self.grace
         for thread in threads:
-            thread.join()
-        self._delivery.flush_acks()
+            while thread.is_alive() and not self._force.is_set():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                thread.join(min(left, _TICK))
+        alive = [thread for thread in threads if thread.is_alive()]
+        if alive:
+            self._abandoned.set()
+            self.summary.abandoned = sum(1 for t in alive if t.name.startswith("send-worker"))
+        try:
+            self._delivery.flush_acks()
+        except Exception as exc:  # the first failure is the one to report
+            if self._fatal is None:
+                self._fatal = exc
 
     # -- the dispatcher --------------------------------------------------------------------
 
@@ -286,6 +390,10 @@ class Runner:
             with self._cond:
                 if self.stop_when == "done" and not self._feeding and self._pending <= 0:
                     return
+                hold = self._hold_until - self._clock()
+            if hold > 0:
+                self._pause(hold)
+                continue
             jobs = self.queue.reserve(size, now=self._clock(), lease=self.lease)
             if self._batch and jobs and len(jobs) < size:
                 jobs += self._top_up(size - len(jobs))
@@ -325,6 +433,15 @@ class Runner:
                 return
             except stdqueue.Full:
                 self._tick()
+
+    def _pause(self, seconds: float) -> None:
+        """Every destination rests: wait (a scheduled sleep with a test clock)."""
+        self._delivery.flush_acks()
+        if self._sleep is not None:
+            self._sleep(seconds)
+            return
+        self._wake.wait(min(seconds, _TICK))
+        self._wake.clear()
 
     def _idle(self) -> None:
         """Nothing ready: wait for the feeder, a finished job, or the next scheduled retry."""

@@ -243,15 +243,15 @@ class SQLiteQueue(Queue):
         self._write(delete)
 
     def nack(self, id: int, delay: float = 0.0, error: Any = None,
-             now: float | None = None) -> None:
+             now: float | None = None, count: bool = True) -> None:
         if delay < 0:
             raise ValueError(f"delay must be >= 0 seconds, got {delay!r}")
         now = time.time() if now is None else now
         text = json.dumps(error_dict(error), default=str)
         self._write(lambda db: db.execute(
-            "UPDATE jobs SET state = 0, attempts = attempts + 1, available_at = ?, "
+            "UPDATE jobs SET state = 0, attempts = attempts + ?, available_at = ?, "
             "lease_until = NULL, last_error = ? WHERE id = ? AND state = 1",
-            (now + delay, text, id)))
+            (int(count), now + delay, text, id)))
 
     def dead(self, id: int, error: Any = None) -> None:
         text = json.dumps(error_dict(error), default=str)

@@ -9,10 +9,11 @@ from typing import Any
 from .. import errors
 
 __all__ = ["RunSummary", "Tally", "classify", "DEAD_KINDS", "EXIT_OK", "EXIT_FAILED",
-           "EXIT_USAGE", "EXIT_INTERRUPTED"]
+           "EXIT_USAGE", "EXIT_TEMPFAIL", "EXIT_INTERRUPTED"]
 
-#: Exit codes of ``framework send``.
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+#: Exit codes of ``framework send``; 75 is EX_TEMPFAIL (the queue cannot be written: resume
+#: later).
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_TEMPFAIL, EXIT_INTERRUPTED = 0, 1, 2, 75, 130
 
 #: The outcome kinds that make a dead letter.
 DEAD_KINDS = ("rejected", "invalid_settings", "unsupported", "failed", "gave_up", "unexpected")
@@ -67,12 +68,21 @@ class RunSummary:
         gave_up: Dead letters: retryable errors after ``max_attempts`` or ``max_age``.
         unexpected: Dead letters: exceptions outside the framework's tree (integration bugs).
         dead_letters: The sum of the six dead-letter kinds.
-        retries: Failed attempts scheduled for a retry.
+        retries: Failed attempts scheduled for a retry through the queue.
+        integration_retries: Attempts the integration itself retried before reporting (its own
+            retry policy; off by default under the runner, which retries through the queue).
+        deferred: Messages put back unsent while every destination rested (circuit open);
+            they cost no attempt.
         input_errors: Input records that could not be read as messages.
         recovered: In-flight jobs of an interrupted run handed out again (``--resume``).
         elapsed: Seconds from start to end.
         msgs_per_s: Messages finished (delivered, skipped or dead) per second.
         interrupted: Whether the run was stopped before the queue was empty.
+        credentials_refused: Whether the run stopped after consecutive 401/403 answers (exit 2:
+            fix the settings, then resume).
+        abandoned: Jobs whose attempt was still in progress when the grace period after a stop
+            ended; they stay reserved and are delivered by a resumed run.
+        last_error: The class and message of the last failed attempt (``""`` if none).
         dead_by_code: Dead letters counted by error code.
         input_error_samples: The first few input errors as ``path:line: reason``.
         dead_letter_samples: The first few distinct dead-letter errors.
@@ -90,11 +100,16 @@ class RunSummary:
     unexpected: int = 0
     dead_letters: int = 0
     retries: int = 0
+    integration_retries: int = 0
+    deferred: int = 0
     input_errors: int = 0
     recovered: int = 0
     elapsed: float = 0.0
     msgs_per_s: float = 0.0
     interrupted: bool = False
+    credentials_refused: bool = False
+    abandoned: int = 0
+    last_error: str = ""
     dead_by_code: dict[str, int] = field(default_factory=dict)
     input_error_samples: list[str] = field(default_factory=list)
     dead_letter_samples: list[dict[str, Any]] = field(default_factory=list)
@@ -110,7 +125,10 @@ class RunSummary:
         return not (self.dead_letters or self.input_errors or self.interrupted)
 
     def exit_code(self) -> int:
-        """0 when :attr:`ok`; 130 when interrupted; else 1 (dead letters or input errors)."""
+        """0 when :attr:`ok`; 2 when the destination refused the credentials; 130 when
+        interrupted; else 1 (dead letters or input errors)."""
+        if self.credentials_refused:
+            return EXIT_USAGE
         if self.interrupted:
             return EXIT_INTERRUPTED
         return EXIT_OK if self.ok else EXIT_FAILED
@@ -135,13 +153,24 @@ class RunSummary:
             ("gave up", self.gave_up, "retryable, out of attempts or too old"),
             ("unexpected", self.unexpected, "exceptions outside framework.errors"),
             ("dead letters", self.dead_letters, ""),
-            ("retries", self.retries, ""),
+            ("retries", self.retries, "failed attempts retried through the queue"),
             ("input errors", self.input_errors, "records that are not messages"),
         ]
         if self.recovered:
             rows.append(("recovered", self.recovered, "in flight at the interruption; "
                                                       "may be delivered twice"))
+        if self.integration_retries:
+            rows.append(("inner retries", self.integration_retries,
+                         "retried inside the integration"))
+        if self.deferred:
+            rows.append(("deferred", self.deferred, "put back unsent while the destination "
+                                                    "rested"))
+        if self.abandoned:
+            rows.append(("abandoned", self.abandoned, "attempts cut off at the stop; "
+                                                      "delivered again on --resume"))
         state = "interrupted after" if self.interrupted else "finished"
+        if self.credentials_refused:
+            state = "stopped (credentials refused) after"
         lines = [f"framework send {self.integration}: {state} {self.finished} messages in "
                  f"{self.elapsed:.2f} s ({self.msgs_per_s:,.0f} msgs/s); "
                  f"queued {self.queued} from the inputs"]
@@ -194,6 +223,11 @@ class Tally:
             if len(summary.dead_letter_samples) < self.SAMPLES \
                     and sample not in summary.dead_letter_samples:
                 summary.dead_letter_samples.append(sample)
+
+    def failure(self, outcome: Any) -> None:
+        """Remember a failed attempt's error as the run's last error (for the progress bar)."""
+        text = f"{type(outcome).__name__}: {outcome}"
+        self.summary.last_error = text if len(text) <= 200 else text[:197] + "..."
 
     def input_error(self, text: str) -> None:
         """Count one input error, keeping the first few."""

@@ -50,11 +50,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = EPILOG
     parser.usage = ("framework work SLUG --settings JSON|@file --queue URL|PATH "
-                    "[--until-empty] [--concurrency N] [options]")
-    parser.add_argument("slug", metavar="SLUG", help="the integration, e.g. webhooks")
+                    "[--until-empty] [--concurrency N] [options]\n"
+                    "       framework work --config SERVE.toml [--queue PATH] [--until-empty]")
+    parser.add_argument("slug", metavar="SLUG", nargs="?", default=None,
+                        help="the integration, e.g. webhooks (not with --config)")
+    parser.add_argument("--config", metavar="PATH", default=None,
+                        help="deliver every destination of a framework serve config from its "
+                             "SQLite queue (what serve --no-deliver queued)")
     parser.add_argument("--settings", metavar="JSON|@file", default=None,
                         help="the integration's settings as a JSON object, or @path to a file")
-    parser.add_argument("--queue", metavar="URL|PATH", required=True,
+    parser.add_argument("--queue", metavar="URL|PATH", default=None,
                         help="redis://HOST:PORT/DB?stream=NAME, or a SQLite queue file")
     parser.add_argument("--destination", metavar="NAME", default=None,
                         help="the destination (consumer group) to consume (default: SLUG)")
@@ -98,6 +103,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.config is not None:
+        if args.slug is not None:
+            raise UsageError("give SLUG or --config, not both (a config names its "
+                             "integrations)")
+        from ..server.work import run_config
+        return run_config(args)
+    if args.slug is None or args.queue is None:
+        raise UsageError("SLUG and --queue are required (or --config PATH)")
     settings = _settings(args)
     cls = _integration(args.slug)
     destination = args.destination or args.slug

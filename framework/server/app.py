@@ -42,6 +42,8 @@ SURFACES: tuple[str, ...] = (
     "framework.server.health",
     "framework.server.segment_api",
     "framework.server.hooks",
+    "framework.server.synced_segments",
+    "framework.server.triggers",
 )
 
 
@@ -81,8 +83,11 @@ def create_app(config: ServerConfig, queue: Queue, *, clock: Callable[[], float]
                     stack.enter_context(module.lifespan(deps))
             pool = None
             if deliver:
-                pool = DeliveryPool(config.destinations(), integrations, queue, config.server,
-                                    clock)
+                # Surfaces may deliver to destinations of their own (the triggers' ones, kept
+                # in their database): their lifespans put them in extras["destinations"].
+                destinations = {**config.destinations(), **deps.extras.get("destinations", {})}
+                pool = DeliveryPool(destinations, _with_classes(integrations, destinations),
+                                    queue, config.server, clock)
                 deps.extras["delivery"] = pool
                 deps.intake.listen(pool.wake)
                 recovered = pool.start()
@@ -100,6 +105,17 @@ def create_app(config: ServerConfig, queue: Queue, *, clock: Callable[[], float]
                     exception_handlers={UnavailableError: _unavailable, Exception: _internal})
     app.state.deps = deps
     return app
+
+
+def _with_classes(integrations: Mapping[str, type],
+                  destinations: Mapping[str, Any]) -> dict[str, type]:
+    """``integrations`` plus the installed classes of destinations it does not have."""
+    classes = dict(integrations)
+    for destination in destinations.values():
+        if destination.integration not in classes:
+            from integrations import load
+            classes[destination.integration] = load(destination.integration)
+    return classes
 
 
 async def _unavailable(request: Request, exc: Exception) -> Response:

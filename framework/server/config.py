@@ -31,7 +31,10 @@ __all__ = ["ServerConfig", "ServerSettings", "SourceConfig", "HookConfig", "Dest
 
 #: Top-level tables that surface modules parse: name -> ``"module:function"`` (imported
 #: only when the config has that table).
-SECTIONS: Mapping[str, str] = {}
+SECTIONS: Mapping[str, str] = {
+    "synced_segments": "framework.server.synced_segments:parse_section",
+    "triggers": "framework.server.triggers:parse_section",
+}
 
 #: What ``framework serve`` runs with no ``--config`` (``make demo``): a Segment HTTP API
 #: source ``demo`` (write key ``demo-write-key``) delivering to Webhooks, and the FME webhook

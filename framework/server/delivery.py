@@ -164,17 +164,36 @@ class DeliveryPool:
                  integrations: Mapping[str, type], queue: Queue, settings: ServerSettings,
                  clock: Callable[[], float] = time.time) -> None:
         self.queue = queue
+        self.settings = settings
+        self.clock = clock
         self.workers = {name: DestinationWorker(d, integrations[d.integration], queue,
                                                 settings, clock)
                         for name, d in destinations.items()}
+        self._lock = threading.Lock()
+        self._started = False
 
     def start(self) -> int:
         """Hand out again what an earlier run left in flight, then start every worker;
         returns how many jobs were recovered."""
         recovered = self.queue.recover()
-        for worker in self.workers.values():
-            worker.start()
+        with self._lock:
+            self._started = True
+            for worker in self.workers.values():
+                worker.start()
         return recovered
+
+    def add(self, destination: DestinationConfig, integration: type) -> bool:
+        """Deliver one more destination from now on (a trigger created while the server
+        runs); False when it already has a worker."""
+        with self._lock:
+            if destination.name in self.workers:
+                return False
+            worker = DestinationWorker(destination, integration, self.queue, self.settings,
+                                       self.clock)
+            self.workers[destination.name] = worker
+            if self._started:
+                worker.start()
+            return True
 
     def wake(self, destinations: Any) -> None:
         """Wake the workers of ``destinations`` (called after each commit)."""
@@ -185,9 +204,12 @@ class DeliveryPool:
 
     def stop(self, timeout: float = 30.0) -> None:
         """Stop every worker (deliveries in progress finish; acks are written)."""
-        for worker in self.workers.values():
+        with self._lock:
+            self._started = False
+            workers = list(self.workers.values())
+        for worker in workers:
             worker._stopping.set()
-        for worker in self.workers.values():
+        for worker in workers:
             worker.stop(timeout)
 
     def outcomes(self) -> dict[tuple[tuple[str, str], ...], float]:

@@ -27,7 +27,7 @@ from typing import Callable, Iterable, Sequence
 
 from ..errors import SegmentConflictError
 
-__all__ = ["MembershipChange", "Segment", "SegmentStore", "SQLiteSegmentStore",
+__all__ = ["MembershipChange", "Segment", "AppliedChange", "SegmentStore", "SQLiteSegmentStore",
            "DEFAULT_SEGMENT_STORE_PATH"]
 
 #: Where the server keeps memberships unless its config says otherwise.
@@ -77,12 +77,31 @@ class Segment:
                 "included": list(self.included), "version": self.version}
 
 
+@dataclass(frozen=True)
+class AppliedChange:
+    """What one request did to one segment.
+
+    Attributes:
+        key: The segment's key.
+        version: Its version afterwards.
+        added: Members that were not in it and now are.
+        removed: Members that were in it and now are not.
+        created: Whether the request created the segment.
+    """
+
+    key: str
+    version: int
+    added: int = 0
+    removed: int = 0
+    created: bool = False
+
+
 class SegmentStore(abc.ABC):
     """Durable synced-segment memberships. Implementations are safe to share between threads."""
 
     @abc.abstractmethod
     def apply(self, environment_id: str, context_kind: str,
-              changes: Sequence[MembershipChange]) -> list[Segment]:
+              changes: Sequence[MembershipChange]) -> list[AppliedChange]:
         """Apply every change of one request, in order, all or nothing.
 
         Each distinct segment key among ``changes`` is created when missing (even when its only
@@ -90,7 +109,8 @@ class SegmentStore(abc.ABC):
         change says.
 
         Returns:
-            The touched segments after the changes, in order of first appearance.
+            What happened to each touched segment, in order of first appearance (members are
+            not read back: a segment may hold millions).
 
         Raises:
             SegmentConflictError: a segment exists in ``environment_id`` with a context kind
@@ -164,7 +184,7 @@ class SQLiteSegmentStore(SegmentStore):
         self._db.executescript(_SCHEMA)
 
     def apply(self, environment_id: str, context_kind: str,
-              changes: Sequence[MembershipChange]) -> list[Segment]:
+              changes: Sequence[MembershipChange]) -> list[AppliedChange]:
         plans: dict[str, _Plan] = {}
         for change in changes:
             plan = plans.get(change.segment_key)
@@ -185,7 +205,7 @@ class SQLiteSegmentStore(SegmentStore):
         return touched
 
     def _apply_one(self, environment_id: str, context_kind: str, plan: _Plan,
-                   now: float) -> Segment:
+                   now: float) -> AppliedChange:
         db = self._db
         row = db.execute("SELECT name, context_kind, version FROM segments "
                          "WHERE environment_id = ? AND key = ?",
@@ -199,9 +219,11 @@ class SQLiteSegmentStore(SegmentStore):
         before = db.total_changes
         db.executemany("INSERT OR IGNORE INTO members (environment_id, segment_key, member_id) "
                        "VALUES (?, ?, ?)", [(environment_id, plan.key, m) for m in adds])
+        added = db.total_changes - before
         db.executemany("DELETE FROM members WHERE environment_id = ? AND segment_key = ? "
                        "AND member_id = ?", [(environment_id, plan.key, m) for m in removes])
-        changed = db.total_changes != before
+        removed = db.total_changes - before - added
+        changed = bool(added or removed)
         if row is None:
             version = 1
             db.execute("INSERT INTO segments (environment_id, key, name, context_kind, version, "
@@ -214,8 +236,7 @@ class SQLiteSegmentStore(SegmentStore):
                 db.execute("UPDATE segments SET name = ?, version = ?, updated_at = ? "
                            "WHERE environment_id = ? AND key = ?",
                            (plan.name, version, now, environment_id, plan.key))
-        return Segment(environment_id, plan.key, plan.name, context_kind,
-                       self._members(environment_id, plan.key), version)
+        return AppliedChange(plan.key, version, added, removed, created=row is None)
 
     def _members(self, environment_id: str, key: str) -> tuple[str, ...]:
         rows = self._db.execute("SELECT member_id FROM members WHERE environment_id = ? AND "

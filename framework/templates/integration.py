@@ -7,7 +7,8 @@ literal), ``${slug}``, ``${package}``, ``${cls}`` (class name), ``${endpoint}``,
 
 PACKAGE = '''"""${name}: sends each message to the ${name} API.
 
-Settings:
+Settings (typed: each ``.setting()`` is checked before anything is sent, exported in
+``spec()["settings_schema"]`` and listed by ``framework list --details ${slug}``):
     apiKey: The ${name} API key (secret), sent as ``Authorization: Bearer <apiKey>``.
 
 Each message type is POSTed as JSON to its own path under the endpoint. To make it real:
@@ -30,7 +31,8 @@ class ${cls}(
         integration(${name_literal})
         .endpoint("${endpoint}")
         .channels(["server", "mobile", "client"])
-        .ensure("settings.apiKey")
+        .setting("apiKey", required=True, secret=True, name="API key",
+                 description="The API key, sent as Authorization: Bearer <apiKey>.")
         .retries(2)
         .timeout("5s")
         .mapper(mapper)):
@@ -125,9 +127,12 @@ path under `${endpoint}`.
 
 ## Settings
 
-| Setting  | Required | Description                                            |
-|----------|----------|--------------------------------------------------------|
-| `apiKey` | yes      | The API key (secret), sent as `Authorization: Bearer`. |
+| Setting | Type | Required | Default | Secret | Description |
+|---|---|---|---|---|---|
+| `apiKey` | string | yes | - | yes | The API key, sent as Authorization: Bearer <apiKey>. |
+
+This table is the declarations' (`framework list --details ${slug} --markdown` prints it);
+keep them in step when you add settings.
 
 ## Methods
 
@@ -166,7 +171,7 @@ def test_declaration(integration_tester):
     (integration_tester(${cls})
         .name(${name_literal})
         .channels(["server", "mobile", "client"])
-        .ensure("settings.apiKey")
+        .setting("apiKey", type="string", required=True, secret=True)
         .endpoint("${endpoint}")
         .retries(2)
         .timeout("5s"))
@@ -175,7 +180,8 @@ def test_declaration(integration_tester):
 def test_api_key_is_required(integration_tester):
     tester = integration_tester(${cls}, SETTINGS)
     tester.valid({"userId": "user-1"})
-    tester.invalid({"userId": "user-1"}, {}, match="apiKey")
+    tester.invalid({"userId": "user-1"}, {}, match='setting "apiKey" is required')
+    tester.invalid({"userId": "user-1"}, {"apiKey": "  "}, match="apiKey")
 
 
 @pytest.mark.parametrize("method", METHODS)

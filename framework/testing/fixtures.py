@@ -5,7 +5,8 @@ integration's own package)::
 
     {
       "settings": {"apiKey": "k"},                      optional: the integration's settings
-      "input":    {"type": "track", "event": "..."},    the message (``type`` required)
+      "input":    {"type": "track", "event": "..."},    the message (``type`` required, or
+                                                        ``kind`` for an audit-log event)
       "output":   {...},                                optional: what the mapper returns
       "request":  {"method", "url", "headers"?, "body"?}: the first request, or a list of them,
                   one per request (the list also fixes how many requests are made)
@@ -165,8 +166,9 @@ def _problem(data: Any) -> str | None:
     message = data["input"]
     if not isinstance(message, dict):
         return '"input" must be an object (a Segment message)'
-    if not isinstance(message.get("type"), str) or not message["type"]:
-        return '"input.type" must be specified (identify, track, page, ...)'
+    if not _non_empty(message.get("type")) and not _non_empty(message.get("kind")):
+        return '"input.type" must be specified (identify, track, page, ...), or ' \
+            '"input.kind" for an audit-log event (flag, project, ...)'
     if data.get("settings") is not None and not isinstance(data["settings"], dict):
         return '"settings" must be an object'
     for key in ("request", "requests"):
@@ -234,6 +236,10 @@ def _object_problem(value: Any, where: str, keys: Iterable[str]) -> str | None:
         return f"{where} has unknown key(s) {', '.join(map(repr, unknown))}; " \
             f"allowed: {', '.join(keys)}"
     return None
+
+
+def _non_empty(value: Any) -> bool:
+    return isinstance(value, str) and value != ""
 
 
 def _is_int(value: Any) -> bool:

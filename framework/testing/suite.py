@@ -11,12 +11,15 @@ Checks (by name):
 * ``unique_slug``: no other installed integration has the slug, and the entry point (if any)
   is named after it;
 * ``fixture_per_method``: every implemented method has at least one fixture;
-* ``required_settings``: the settings given are valid, and removing any ``ensure``'d setting
-  makes validation fail;
+* ``required_settings``: the settings given are valid, and removing any ``ensure``'d or
+  required typed setting makes validation fail;
 * ``generated_messages``: hypothesis-generated Segment messages, answered with assorted
   statuses, raise nothing but ``framework.errors`` exceptions and never reach the network;
 * ``no_secret_leaks``: no secret setting's value (a secret-looking key at any depth, such as
-  ``apiKey`` or ``headers.Authorization``) appears in ``repr()``, errors or logs.
+  ``apiKey`` or ``headers.Authorization``) appears in ``repr()``, errors or logs;
+* ``manifest``: for a manifest integration, ``framework validate`` finds no problem in its
+  ``manifest.json`` (schema, templates against the sample events, policies...); passes for
+  integrations written in Python.
 """
 
 from __future__ import annotations
@@ -39,12 +42,22 @@ from .sandbox import Reply, Sandbox
 __all__ = ["IntegrationSuite", "CHECKS"]
 
 CHECKS = ("spec", "unique_slug", "fixture_per_method", "required_settings",
-          "generated_messages", "no_secret_leaks")
+          "generated_messages", "no_secret_leaks", "manifest")
 _STATUSES = (200, 201, 202, 204, 400, 401, 403, 404, 408, 429, 500, 502, 503)
 
 
 def _no_sleep(seconds: float) -> None:
     """Retries wait for nothing inside the suite."""
+
+
+def _drop(settings: dict[str, Any], path: tuple[str, ...]) -> None:
+    """Remove the setting at ``path`` (a dotted key as given, or nested objects)."""
+    settings.pop(".".join(path), None)
+    node: Any = settings
+    for part in path[:-1]:
+        node = node.get(part) if isinstance(node, dict) else None
+    if isinstance(node, dict):
+        node.pop(path[-1], None)
 
 
 class IntegrationSuite:
@@ -116,7 +129,8 @@ class IntegrationSuite:
         spec = cls.spec()
         json.dumps(spec)
         assert spec["name"], "the integration has no name: integration('Name')"
-        assert spec["slug"] == slugify(spec["name"]) != "", \
+        expected = cls.key or slugify(spec["name"])
+        assert spec["slug"] == expected != "", \
             f"slug {spec['slug']!r} does not follow the name {spec['name']!r}"
         assert spec["methods"], \
             f"{spec['name']} implements no method (identify, track, page, ...)"
@@ -160,9 +174,20 @@ class IntegrationSuite:
             f"{missing[0]}-basic.json with an input of that type"
 
     def test_required_settings(self) -> None:
-        """The given settings are valid; dropping each ``ensure``'d setting is not."""
+        """The given settings are valid; dropping each ``ensure``'d or required typed setting
+        is not."""
         cls = self.integration
         rules = [v for v in cls._validations if v.kind == "settings"]
+        for declared in getattr(cls, "_settings", ()):
+            if declared.required:
+                settings = self._settings()
+                _drop(settings, declared.path)
+                try:
+                    cls.validate_settings(settings)
+                except errors.ValidationError:
+                    continue
+                raise AssertionError(f"validate_settings() accepted settings without the "
+                                     f"required setting {declared.key!r}")
         for kind in cls.implemented() or ["track"]:
             message = facade.create(sample_message(kind if kind in facade.TYPES else "track"))
             try:
@@ -237,6 +262,17 @@ class IntegrationSuite:
                                               f"{message.get('type')} message answered "
                                               f"{reply.status}", _error_text(error))
         _assert_no_secret(secrets, "the log records", caplog.text)
+
+    def test_manifest(self) -> None:
+        """A manifest integration's ``manifest.json`` passes ``framework validate``."""
+        directory = getattr(self.integration, "manifest_dir", None)
+        if directory is None:
+            return
+        from ..manifest.checks import manifest_problems
+
+        problems = manifest_problems(Path(directory) / "manifest.json")
+        assert not problems, f"framework validate {directory}:\n" + \
+            "\n".join(f"  {p} [{p.rule}]" for p in problems)
 
 
 def _error_text(error: errors.IntegrationError) -> str:

@@ -17,19 +17,16 @@ from framework import errors, integration
 
 from . import mapper
 from .bulk import pack
-from .settings import DEFAULTS, NAME, check_admin_key, check_settings, with_defaults
+from .settings import DEFAULTS, NAME, check_admin_key, declare, with_defaults
 
 __all__ = ["HarnessFME"]
 
 _EVENT_METHODS = ["track", "page", "screen"]
 
 
-class HarnessFME(integration(NAME)
+class HarnessFME(declare(integration(NAME))
                  .endpoint(DEFAULTS["eventsEndpoint"])
                  .channels(["server", "client", "mobile"])
-                 .ensure("settings.apiKey")
-                 .ensure("settings.environment")
-                 .ensure(check_settings)
                  .ensure(check_admin_key, methods=["identify", "group"])
                  .mapper(mapper)
                  .timeout("10s")

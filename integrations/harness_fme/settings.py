@@ -1,45 +1,104 @@
-"""Harness FME settings: the defaults (applied here and nowhere else) and their validation.
+"""Harness FME settings: their declarations (types, defaults, rules) and the defaults' reader.
 
-Every rule names the setting and what it must be, so a wrong configuration is fixed from the
-error message alone. Validation runs through the builder's ``ensure`` (see
-:func:`check_settings`); :func:`with_defaults` is what the mapper and the integration read.
+:data:`DECLARATIONS` is the one place each setting is described; :func:`declare` puts them on
+the class with ``.setting()``, so the schema checks every one of them before anything is sent
+and reports every problem at once. :func:`with_defaults` is what the mapper and the
+integration read. The only rule the schema cannot state, ``adminApiKey`` for some message
+types, is :func:`check_admin_key`.
 """
 
 from __future__ import annotations
 
-import re
-from typing import Any, Mapping
+from typing import Any, Mapping, TypeVar
 
 from framework import errors
 
-__all__ = ["NAME", "DEFAULTS", "IDENTITIES", "with_defaults", "check_settings",
+__all__ = ["NAME", "DECLARATIONS", "DEFAULTS", "IDENTITIES", "declare", "with_defaults",
            "check_admin_key"]
 
 NAME = "Harness FME"
 
-#: Default of every optional setting. ``environmentId`` defaults to ``environment`` and
-#: ``valuePath`` to none; both are resolved in :func:`with_defaults`.
-DEFAULTS: dict[str, Any] = {
-    "identityMappings": [],
-    "enableIdentify": True,
-    "enableTrack": True,
-    "eventTypeIdPath": "event",
-    "valuePath": None,
-    "trackNamedPages": True,
-    "trackNamedScreens": True,
-    "pageEventFormat": "view_{name}_page",
-    "screenEventFormat": "viewed_{name}_screen",
-    "eventsEndpoint": "https://events.split.io/api",
-    "apiEndpoint": "https://api.split.io/internal/api/v2",
-}
-
 #: The Segment identities a traffic type can be mapped to.
 IDENTITIES = ("userId", "anonymousId")
 
-_BOOLEANS = ("enableIdentify", "enableTrack", "trackNamedPages", "trackNamedScreens")
-_FORMATS = ("pageEventFormat", "screenEventFormat")
-_ENDPOINTS = ("eventsEndpoint", "apiEndpoint")
-_URL = re.compile(r"^https?://[^\s/]+", re.IGNORECASE)
+_NOT_BLANK = {"pattern": r"\S", "x-message": "must be a non-empty string"}
+_MAPPING = {
+    "type": "object",
+    "required": ["segmentIdentity", "trafficType"],
+    "properties": {"segmentIdentity": {"enum": list(IDENTITIES)},
+                   "trafficType": {"type": "string", **_NOT_BLANK}},
+}
+
+
+def _format(default: str) -> dict[str, Any]:
+    return {"default": default,
+            "schema": {"pattern": r"\{name\}", "x-message": 'must be a string containing "{name}"'}}
+
+
+#: Every setting: ``key -> .setting() options``, in the order a UI shows them.
+DECLARATIONS: dict[str, dict[str, Any]] = {
+    "apiKey": dict(required=True, secret=True, name="SDK key",
+                   description="SDK key (server or client side), used for the Events API."),
+    "adminApiKey": dict(secret=True, name="Admin API key",
+                        description="Admin API key for the Identities API; required for group "
+                                    "calls, and for identify calls unless enableIdentify is "
+                                    "off."),
+    "environment": dict(required=True, name="Environment",
+                        description="Environment name, sent as environmentName of each "
+                                    "record."),
+    "environmentId": dict(name="Environment id", schema=_NOT_BLANK,
+                          description="Environment id in the identities path; defaults to "
+                                      "environment."),
+    "identityMappings": dict(
+        type="array", default=[], name="Identity mappings",
+        schema={"items": _MAPPING, "x-message": 'must be a list of {"segmentIdentity": '
+                '"userId" | "anonymousId", "trafficType": "<name>"} objects'},
+        description='List of {"segmentIdentity": "userId" | "anonymousId", "trafficType": '
+                    '"<name>"}; an identity may be mapped more than once.'),
+    "enableTrack": dict(type="boolean", default=True, name="Enable track",
+                        description="Off: track calls send nothing."),
+    "enableIdentify": dict(type="boolean", default=True, name="Enable identify",
+                           description="Off: identify calls send nothing."),
+    "eventTypeIdPath": dict(
+        default="event", name="Event type id path",
+        schema={"pattern": r"\S", "x-message": 'must be a non-empty path string such as '
+                '"event" or "properties.eventName"'},
+        description="Facade path to the event type id (e.g. properties.eventName)."),
+    "valuePath": dict(name="Value path",
+                      schema={"x-message": 'must be a path string such as '
+                                           '"properties.revenue"'},
+                      description="Facade path to the numeric value (e.g. "
+                                  "properties.revenue)."),
+    "trackNamedPages": dict(type="boolean", default=True, name="Track named pages",
+                            description="Off: page calls send nothing."),
+    "trackNamedScreens": dict(type="boolean", default=True, name="Track named screens",
+                              description="Off: screen calls send nothing."),
+    "pageEventFormat": dict(name="Page event format", **_format("view_{name}_page"),
+                            description="Event type id of a named page; must contain {name}."),
+    "screenEventFormat": dict(name="Screen event format", **_format("viewed_{name}_screen"),
+                              description="Event type id of a named screen; must contain "
+                                          "{name}."),
+    "eventsEndpoint": dict(type="uri", default="https://events.split.io/api",
+                           name="Events API endpoint", description="Base URL of the Events API."),
+    "apiEndpoint": dict(type="uri", default="https://api.split.io/internal/api/v2",
+                        name="Admin API endpoint",
+                        description="Base URL of the Identities (Admin) API."),
+}
+
+#: The default of every optional setting (``None`` for none). ``environmentId`` falls back
+#: to ``environment`` in :func:`with_defaults`.
+DEFAULTS: dict[str, Any] = {key: options.get("default")
+                            for key, options in DECLARATIONS.items()
+                            if not options.get("required")}
+
+T = TypeVar("T")
+
+
+def declare(cls: T) -> T:
+    """``cls`` with every setting of :data:`DECLARATIONS` declared (``.setting()``)."""
+    for key, options in DECLARATIONS.items():
+        cls = cls.setting(key, **options)  # type: ignore[attr-defined]
+    return cls
 
 
 def with_defaults(settings: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -57,61 +116,6 @@ def with_defaults(settings: Mapping[str, Any] | None) -> dict[str, Any]:
 
 def _invalid(fmt: str, *args: Any) -> errors.ValidationError:
     return errors.ValidationError(fmt % args if args else fmt, integration=NAME)
-
-
-def _check_mappings(value: Any) -> errors.ValidationError | None:
-    if not isinstance(value, list):
-        return _invalid('setting "identityMappings" must be a list of {"segmentIdentity": '
-                        '"userId" | "anonymousId", "trafficType": "<name>"} objects')
-    for index, item in enumerate(value):
-        if not isinstance(item, dict):
-            return _invalid('setting "identityMappings" item %d must be an object with '
-                            '"segmentIdentity" and "trafficType"', index)
-        identity = item.get("segmentIdentity")
-        if identity not in IDENTITIES:
-            return _invalid('setting "identityMappings" item %d: "segmentIdentity" must be '
-                            '"userId" or "anonymousId", got %r', index, identity)
-        traffic_type = item.get("trafficType")
-        if not isinstance(traffic_type, str) or not traffic_type.strip():
-            return _invalid('setting "identityMappings" item %d: "trafficType" must be a '
-                            'non-empty string, got %r', index, traffic_type)
-    return None
-
-
-def check_settings(msg: Any, settings: Mapping[str, Any]) -> errors.ValidationError | None:
-    """The shape of every optional setting (required ones are ensured by name).
-
-    Returns:
-        The first problem as a :class:`errors.ValidationError`, or ``None``.
-    """
-    values = with_defaults(settings)
-    for key in ("environment", "environmentId"):
-        if not isinstance(values.get(key), str) or not values[key].strip():
-            return _invalid('setting "%s" must be a non-empty string', key)
-    problem = _check_mappings(values["identityMappings"])
-    if problem is not None:
-        return problem
-    for key in _BOOLEANS:
-        if not isinstance(values[key], bool):
-            return _invalid('setting "%s" must be true or false, got %r', key, values[key])
-    path = values["eventTypeIdPath"]
-    if not isinstance(path, str) or not path.strip():
-        return _invalid('setting "eventTypeIdPath" must be a non-empty path string such as '
-                        '"event" or "properties.eventName", got %r', path)
-    value_path = values["valuePath"]
-    if value_path is not None and not isinstance(value_path, str):
-        return _invalid('setting "valuePath" must be a path string such as '
-                        '"properties.revenue", got %r', value_path)
-    for key in _FORMATS:
-        fmt = values[key]
-        if not isinstance(fmt, str) or "{name}" not in fmt:
-            return _invalid('setting "%s" must be a string containing "{name}", got %r',
-                            key, fmt)
-    for key in _ENDPOINTS:
-        url = values[key]
-        if not isinstance(url, str) or not _URL.match(url):
-            return _invalid('setting "%s" must be an http(s) URL, got %r', key, url)
-    return None
 
 
 def check_admin_key(msg: Any, settings: Mapping[str, Any]) -> errors.ValidationError | None:

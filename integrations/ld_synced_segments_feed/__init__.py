@@ -13,7 +13,9 @@ the framework's own receiver also serves)::
 The shape is the add/remove-arrays one (``environmentIdPath /environmentId``,
 ``contextKindPath /contextKind``, ``cohortIdPath /cohortId``, ``cohortNamePath /cohortName``,
 ``addMemberArrayPath /listData/add``, ``removeMemberArrayPath /listData/remove``,
-``memberIdPath /id``, as RudderStack's manifest declares). The LaunchDarkly segment is
+``memberIdPath /id``, as RudderStack's manifest declares); the synced-segment manifest
+``manifests/mediarithmics/manifest.json`` (:data:`MANIFESTS`) parses it, so our receiver
+serves it with ``framework serve --manifests <MANIFESTS>``. The LaunchDarkly segment is
 ``<integration_key>-<segment_id>``.
 
 Feed properties: ``ld_base_url`` (URL), ``ld_api_token`` (secret), ``integration_key``,
@@ -23,6 +25,7 @@ Feed properties: ``ld_base_url`` (URL), ``ld_api_token`` (secret), ``integration
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, cast
@@ -43,7 +46,11 @@ from framework.audience.types import (AudienceFeedInstanceContext,
 from framework.integration import Integration
 
 __all__ = ["LaunchDarklySyncedSegmentsFeed", "FeedConfig", "IDENTIFIER_FIELDS",
-           "synced_segment_body", "rate_limit_delay_ms"]
+           "synced_segment_body", "rate_limit_delay_ms", "MANIFESTS"]
+
+#: The directory of the synced-segment manifest (integration key ``mediarithmics``) whose
+#: ``requestParser`` reads this feed's bodies.
+MANIFESTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "manifests")
 
 #: Where each identifier type keeps the id LaunchDarkly receives as the member's key.
 IDENTIFIER_FIELDS: dict[str, tuple[str, ...]] = {

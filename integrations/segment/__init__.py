@@ -17,7 +17,7 @@ from framework import errors, integration
 
 from . import mapper
 from .batching import MAX_MESSAGE_BYTES, pack
-from .settings import NAME, REGIONS, base_url, check_settings
+from .settings import NAME, REGIONS, base_url, declare
 
 __all__ = ["Segment"]
 
@@ -42,11 +42,9 @@ def check_message(msg: Any, settings: Mapping[str, Any]) -> errors.RejectedError
     return None
 
 
-class Segment(integration(NAME)
+class Segment(declare(integration(NAME))
               .endpoint(REGIONS["us"])
               .channels(["server", "client", "mobile"])
-              .ensure("settings.writeKey")
-              .ensure(check_settings)
               .ensure(check_message)
               .mapper(mapper)
               .timeout("10s")

@@ -1,13 +1,15 @@
-"""Segment destination settings: defaults, the regional endpoints, and their validation."""
+"""Segment destination settings: their declarations, the regional endpoints, the defaults.
+
+:data:`DECLARATIONS` describes each setting once; :func:`declare` puts them on the class with
+``.setting()``, so the schema checks them all (and names every problem) before anything is sent.
+"""
 
 from __future__ import annotations
 
-import re
-from typing import Any, Mapping
+from typing import Any, Mapping, TypeVar
 
-from framework import errors
-
-__all__ = ["NAME", "REGIONS", "DEFAULTS", "with_defaults", "base_url", "check_settings"]
+__all__ = ["NAME", "REGIONS", "DECLARATIONS", "DEFAULTS", "declare", "with_defaults",
+           "base_url"]
 
 NAME = "Segment"
 
@@ -18,9 +20,31 @@ REGIONS: dict[str, str] = {
     "eu": "https://events.eu1.segmentapis.com",
 }
 
-DEFAULTS: dict[str, Any] = {"region": "us", "endpoint": None}
+#: Every setting: ``key -> .setting() options``.
+DECLARATIONS: dict[str, dict[str, Any]] = {
+    "writeKey": dict(required=True, secret=True, name="Write key",
+                     description="The write key of a Segment HTTP API source."),
+    "region": dict(type="enum", allowed=list(REGIONS), default="us", name="Region",
+                   description=", ".join(f"{region} -> {host}"
+                                         for region, host in REGIONS.items()) + "."),
+    "endpoint": dict(type="uri", name="Endpoint",
+                     description="An http(s) base URL that replaces the region's host (tests, "
+                                 "proxies)."),
+}
 
-_URL = re.compile(r"^https?://[^\s/]+", re.IGNORECASE)
+#: The default of every optional setting (``None`` for none).
+DEFAULTS: dict[str, Any] = {key: options.get("default")
+                            for key, options in DECLARATIONS.items()
+                            if not options.get("required")}
+
+T = TypeVar("T")
+
+
+def declare(cls: T) -> T:
+    """``cls`` with every setting of :data:`DECLARATIONS` declared (``.setting()``)."""
+    for key, options in DECLARATIONS.items():
+        cls = cls.setting(key, **options)  # type: ignore[attr-defined]
+    return cls
 
 
 def with_defaults(settings: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -33,21 +57,4 @@ def with_defaults(settings: Mapping[str, Any] | None) -> dict[str, Any]:
 def base_url(settings: Mapping[str, Any] | None) -> str:
     """Where requests go: the ``endpoint`` override when set, else the region's host."""
     values = with_defaults(settings)
-    return (values["endpoint"] or REGIONS[values["region"]]).rstrip("/")
-
-
-def check_settings(msg: Any, settings: Mapping[str, Any]) -> errors.ValidationError | None:
-    """``writeKey`` a string, ``region`` a known region, ``endpoint`` an http(s) URL."""
-    values = with_defaults(settings)
-    if not isinstance(values.get("writeKey"), str):
-        return errors.ValidationError('setting "writeKey" must be a string (the write key of '
-                                      'a Segment HTTP API source)', integration=NAME)
-    if values["region"] not in REGIONS:
-        return errors.ValidationError(
-            'setting "region" must be one of %s, got %r'
-            % (", ".join(f'"{r}"' for r in REGIONS), values["region"]), integration=NAME)
-    endpoint = values["endpoint"]
-    if endpoint is not None and (not isinstance(endpoint, str) or not _URL.match(endpoint)):
-        return errors.ValidationError(f'setting "endpoint" must be an http(s) URL, got '
-                                      f'{endpoint!r}', integration=NAME)
-    return None
+    return str(values["endpoint"] or REGIONS[values["region"]]).rstrip("/")

@@ -7,7 +7,8 @@ Settings (declared with ``.setting()``; the README's table is checked against th
     sharedSecret: When set, ``X-Signature`` is the hex HMAC-SHA1 of the exact body bytes.
 
 A message is delivered when any hook accepts it, and fails only when every hook fails; a hook
-that keeps failing rests for a while (see :class:`integrations.webhooks.hooks.CoolDown`).
+that keeps failing (network errors, 408/429/5xx) rests, probed every few seconds (see
+:class:`integrations.webhooks.hooks.CoolDown`); 4xx answers dead-letter at once.
 """
 
 from __future__ import annotations
@@ -70,19 +71,22 @@ class Webhooks(integration("Webhooks")
             headers["X-Signature"] = hmac.new(secret.encode("utf-8"), body,
                                               hashlib.sha1).hexdigest()
         hooks = [url.strip() for url in hook_urls(self.settings)[:MAX_HOOKS]]
-        resting = {url: self.cool_down.remaining(url) for url in hooks}
+        resting = {url: self.cool_down.acquire(url) for url in hooks}
         ready = [url for url in hooks if not resting[url]]
         if not ready:
             wait = min(resting.values())
-            raise errors.RetryableError(
+            raise errors.CircuitOpenError(
                 f"every hook is cooling down after {self.cool_down.limit} consecutive failures;"
-                f" next one in {wait:.0f}s", integration=self.name, retry_after=wait)
+                f" next probe in {wait:.1f}s", integration=self.name, retry_after=wait)
         responses, failures = [], []
         for url in ready:
             try:
                 responses.append(self.post(url).type("json").set(headers).send(body).end())
             except errors.IntegrationError as error:
-                self.cool_down.failed(url)
+                if error.retryable:
+                    self.cool_down.failed(url)
+                else:  # the hook answered: it is up, whatever it thinks of the message
+                    self.cool_down.succeeded(url)
                 failures.append(error)
             else:
                 self.cool_down.succeeded(url)
@@ -91,6 +95,15 @@ class Webhooks(integration("Webhooks")
         raise _all_failed(self.name, failures)
 
     identify = track = page = screen = group = alias = deliver
+
+    def secrets(self) -> list[str]:
+        """Secret settings, plus the password and token-like query values of each hook URL
+        (``http://user:PASS@host/?token=...``), which no error, log or dead letter may show."""
+        found = set(super().secrets())
+        for url in hook_urls(self.settings):
+            if isinstance(url, str):
+                found.update(errors.url_secrets(url))
+        return sorted(found, key=len, reverse=True)
 
     def delete(self, payload: dict[str, Any]) -> list[Any]:
         """Segment ``delete`` messages go to the hooks like every other type."""

@@ -7,11 +7,13 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-__all__ = ["MAX_HOOKS", "FAILURE_LIMIT", "FAILURE_WINDOW", "hook_urls", "CoolDown"]
+__all__ = ["MAX_HOOKS", "FAILURE_LIMIT", "FAILURE_WINDOW", "PROBE_EVERY", "hook_urls",
+           "CoolDown"]
 
 MAX_HOOKS = 5
 FAILURE_LIMIT = 25
 FAILURE_WINDOW = 180.0
+PROBE_EVERY = 2.0
 
 
 def hook_urls(settings: Mapping[str, Any]) -> list[Any]:
@@ -29,37 +31,74 @@ def hook_urls(settings: Mapping[str, Any]) -> list[Any]:
 class _Streak:
     failures: int = 0
     last_failure: float = 0.0
+    next_probe: float = 0.0
+    probing_until: float = 0.0
 
 
 class CoolDown:
-    """Counts each hook's consecutive failures; a hook that failed ``limit`` times in a row,
-    each within ``window`` seconds of the last, rests until ``window`` seconds after its last
-    failure. Any success resets the count.
+    """A circuit breaker per hook, fed with retryable failures only.
+
+    A hook that failed ``limit`` times in a row (network errors, timeouts, 408/429/5xx), each
+    within ``window`` seconds of the last, is *open*: it is not called, except for one probe
+    request every ``probe_every`` seconds (*half-open*). The probe's success closes the
+    circuit at once, so delivery resumes within ``probe_every`` seconds of the hook coming
+    back; its failure keeps it open until the next probe. Any success, and any answer that is
+    not retryable (a 4xx says the hook is up), resets the count. A streak older than
+    ``window`` is forgotten.
 
     Args:
         clock: Current time in seconds.
-        limit: Consecutive failures that start a cool-down.
-        window: Seconds a failure is remembered, and the length of a cool-down.
+        limit: Consecutive retryable failures that open the circuit.
+        window: Seconds a failure is remembered.
+        probe_every: Seconds between probes of an open circuit.
     """
 
+    #: Seconds after which a probe that never reported back no longer blocks the next one.
+    PROBE_LEASE = 60.0
+
     def __init__(self, clock: Callable[[], float] = time.time, limit: int = FAILURE_LIMIT,
-                 window: float = FAILURE_WINDOW) -> None:
+                 window: float = FAILURE_WINDOW, probe_every: float = PROBE_EVERY) -> None:
         self.clock = clock
         self.limit = limit
         self.window = window
+        self.probe_every = probe_every
         self._streaks: dict[str, _Streak] = {}
         self._lock = threading.Lock()
 
+    def _open(self, url: str, now: float) -> _Streak | None:
+        streak = self._streaks.get(url)
+        if streak is None or streak.failures < self.limit:
+            return None
+        if now - streak.last_failure > self.window:
+            del self._streaks[url]
+            return None
+        return streak
+
     def remaining(self, url: str) -> float:
-        """Seconds the hook still rests; 0 when it may be called."""
+        """Seconds until the hook may be called again (its next probe); 0 when it may be."""
+        now = self.clock()
         with self._lock:
-            streak = self._streaks.get(url)
-            if streak is None or streak.failures < self.limit:
+            streak = self._open(url, now)
+            if streak is None:
                 return 0.0
-            return max(0.0, streak.last_failure + self.window - self.clock())
+            return max(0.0, streak.next_probe - now, streak.probing_until - now)
+
+    def acquire(self, url: str) -> float:
+        """Ask to call ``url``: 0 means go (for an open circuit, this call is its probe);
+        otherwise the seconds until it may be called."""
+        now = self.clock()
+        with self._lock:
+            streak = self._open(url, now)
+            if streak is None:
+                return 0.0
+            wait = max(streak.next_probe - now, streak.probing_until - now)
+            if wait > 0:
+                return wait
+            streak.probing_until = now + self.PROBE_LEASE
+            return 0.0
 
     def failed(self, url: str) -> None:
-        """Record a failure of ``url``."""
+        """Record a retryable failure of ``url``."""
         now = self.clock()
         with self._lock:
             streak = self._streaks.setdefault(url, _Streak())
@@ -67,8 +106,10 @@ class CoolDown:
                 streak.failures = 0
             streak.failures += 1
             streak.last_failure = now
+            streak.next_probe = now + self.probe_every
+            streak.probing_until = 0.0
 
     def succeeded(self, url: str) -> None:
-        """Record a success of ``url``: its count starts again."""
+        """Record a success (or a non-retryable answer) of ``url``: its circuit closes."""
         with self._lock:
             self._streaks.pop(url, None)

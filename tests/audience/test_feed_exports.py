@@ -19,3 +19,13 @@ def test_importing_the_base_classes_loads_no_server_library():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_the_typed_user_file_runs(monkeypatch):
+    from pathlib import Path
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "typing"))
+    import audience_feed_user
+
+    # No api_token property: the typed creation handler names it (500, public).
+    assert audience_feed_user.serve_and_drive() == 500

@@ -1,10 +1,12 @@
 """Integrations for the command tests, registered by monkeypatching ``integrations.available``."""
 
 from importlib.metadata import EntryPoint
+from pathlib import Path
 from types import SimpleNamespace
 
 import integrations
 from framework import integration
+from framework.manifest import load as load_manifest
 
 
 class Acme(integration("Acme")
@@ -43,3 +45,8 @@ class Typed(integration("Typed")
     def track(self, msg):
         return (self.post("/t").set("X-Hush", self.settings["hush"])
                 .send({"hush": self.settings["hush"], "region": self.settings["region"]}).end())
+
+
+#: A manifest integration, registered as ``signed_webhook`` by ``install(monkeypatch,
+#: signed_webhook="command_toys:SignedWebhook")``.
+SignedWebhook = load_manifest(Path(__file__).parents[1] / "manifest" / "data" / "signed_webhook")

@@ -7,9 +7,11 @@ def test_the_framework_command_runs_them(capsys, tmp_path):
     assert cli.main(["list"]) == 0
     assert "webhooks  Webhooks" in capsys.readouterr().out
     assert cli.main(["preview", "webhooks", "track-basic"]) == 0
-    assert "Request 1    POST https://hooks.test/a" in capsys.readouterr().out
+    assert "URL: https://hooks.test/a\nMETHOD: POST\n" in capsys.readouterr().out
     assert cli.main(["curl", "webhooks", "track-basic"]) == 0
     assert capsys.readouterr().out.startswith("curl -X POST https://hooks.test/a")
+    assert cli.main(["validate", "tests/manifest/data/plain_hook"]) == 0
+    assert capsys.readouterr().out == "tests/manifest/data/plain_hook: ok\n"
     assert cli.main(["new", "!!!", "--root", str(tmp_path)]) == 1
     assert "gives an empty slug" in capsys.readouterr().err
 
@@ -38,8 +40,9 @@ def test_only_the_chosen_command_is_imported(monkeypatch, capsys):
         cli.main(["sink"])
 
 
-def test_no_command_prints_help(capsys):
-    assert cli.main([]) == 0
-    out = capsys.readouterr().out
+def test_no_command_prints_help_and_exits_2(capsys):
+    assert cli.main([]) == 2
+    out = capsys.readouterr().err
+    assert "a COMMAND is required" in out
     for name in cli.COMMANDS:
         assert name in out

@@ -43,3 +43,20 @@ def test_nothing_installed(command, monkeypatch):
 def test_the_installed_integrations_are_listed(command):
     code, out, _ = command("list")
     assert "webhooks  Webhooks" in out
+
+
+def test_list_shows_what_a_manifest_integration_declares(command, monkeypatch):
+    install(monkeypatch, signed_webhook="command_toys:SignedWebhook")
+    code, out, _ = command("list")
+    assert code == 0
+    block = out[out.index("signed_webhook  Signed webhook"):]
+    assert "  methods   default, flag\n" in block
+    assert "  endpoint  {{url}}\n" in block
+    assert "  delivery  POST, templates: flag (templates/flag.json.hbs), default " \
+        "(templates/default.json.hbs), validation (templates/validation.json.hbs), signed " \
+        "in X-Signature\n" in block
+    assert "  policy    proj/*:env/production:flag/* (setting 'policy' replaces it)\n" in block
+    assert "  custom    ticket (Ticket)\n" in block
+    spec = json.loads(command("list", "--json")[1])["signed_webhook"]
+    assert spec["custom_properties"] == [{"key": "ticket", "name": "Ticket",
+                                          "description": "Ticket ids."}]

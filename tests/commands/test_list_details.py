@@ -112,7 +112,7 @@ def test_the_readme_settings_table_matches_the_declarations(cls):
 
 def test_the_three_builder_integrations_are_checked():
     ids = {p.id for p in shipped()}
-    assert {"webhooks"} <= ids
+    assert {"webhooks", "segment", "harness-fme"} <= ids
 
 
 def test_listing_never_imports_jsonschema():

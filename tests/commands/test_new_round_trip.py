@@ -33,21 +33,30 @@ def run(argv, cwd, env):
     return subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
 
 
-def test_generated_integration_passes_its_tests_and_lint(tmp_path):
+def copied_repository(tmp_path):
+    """A copy of the repository and the environment that imports it."""
     copy = tmp_path / "repo"
     for name in repository_files():
         target = copy / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(REPO / name, target)
-
-    written = scaffold.create("My Integration", copy)
-    assert copy / "setup.cfg" in written
-
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTHON"))}
     env["PYTHONPATH"] = str(copy)
+    return copy, env
+
+
+def register_entry_points(copy, env):
     metadata = run([sys.executable, "-c", "from setuptools import setup; setup()", "-q",
                     "egg_info"], copy, env)
     assert metadata.returncode == 0, metadata.stderr
+
+
+def test_generated_integration_passes_its_tests_and_lint(tmp_path):
+    copy, env = copied_repository(tmp_path)
+    written = scaffold.create("My Integration", copy)
+    assert copy / "setup.cfg" in written
+
+    register_entry_points(copy, env)
     entry_points = (copy / "cdp_framework.egg-info" / "entry_points.txt").read_text()
     assert "my-integration = integrations.my_integration:MyIntegration" in entry_points
 
@@ -67,4 +76,34 @@ def test_generated_integration_passes_its_tests_and_lint(tmp_path):
 
     lint = run([sys.executable, "-m", "flake8", "integrations/my_integration",
                 "tests/my_integration"], copy, env)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+def test_generated_manifest_integration_validates_and_passes_its_tests(tmp_path):
+    copy, env = copied_repository(tmp_path)
+    written = scaffold.create("My Hook", copy, manifest=True)
+    assert copy / "integrations" / "my_hook" / "manifest.json" in written
+    register_entry_points(copy, env)
+    entry_points = (copy / "cdp_framework.egg-info" / "entry_points.txt").read_text()
+    assert "my_hook = integrations.my_hook:Integration" in entry_points
+
+    validate = run([sys.executable, "-m", "framework.cli", "validate", "my_hook"], copy, env)
+    assert (validate.returncode, validate.stdout) == (0, "my_hook: ok\n"), validate.stderr
+
+    tests = run([sys.executable, "-m", "pytest", "-o", "addopts=", "-v", "-p", "no:cacheprovider",
+                 "tests/my_hook", "integrations/my_hook/fixtures"], copy, env)
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+    for check in ("test_manifest", "test_fixture_per_method", "test_no_secret_leaks"):
+        assert f"TestMyHookSuite::{check} PASSED" in tests.stdout
+    assert "integrations/my_hook/fixtures/flag-basic.json::my_hook/flag-basic PASSED" \
+        in tests.stdout
+    assert "my_hook/flag-skipped-outside-production PASSED" in tests.stdout
+    assert " passed in " in tests.stdout and "failed" not in tests.stdout
+
+    preview = run([sys.executable, "-m", "framework.cli", "preview", "my_hook"], copy, env)
+    assert preview.returncode == 0, preview.stderr
+    assert "HEADER: Authorization: Bearer $APITOKEN" in preview.stdout
+
+    lint = run([sys.executable, "-m", "flake8", "integrations/my_hook", "tests/my_hook"],
+               copy, env)
     assert lint.returncode == 0, lint.stdout + lint.stderr

@@ -8,6 +8,8 @@ import pytest
 
 from command_toys import install
 
+from framework.http import USER_AGENT
+
 TRACK = {"type": "track", "event": "Signed Up", "userId": "u1",
          "timestamp": "2014-01-01T00:00:00.000Z"}
 
@@ -15,15 +17,25 @@ TRACK = {"type": "track", "event": "Signed Up", "userId": "u1",
 def test_preview_of_a_webhooks_fixture(command):
     code, out, err = command("preview", "webhooks", "track-signed")
     assert code == 0 and err == ""
-    assert "Integration  Webhooks (webhooks)" in out
+    lines = out.splitlines()
+    assert lines[:4] == ["ROUTE: track", "URL: https://hooks.test/a", "METHOD: POST",
+                         "HEADER: User-Agent: " + USER_AGENT]
+    assert "HEADER: X-Team: cdp" in lines and "HEADER: Content-Type: application/json" in lines
+    assert any(line.startswith("HEADER: X-Signature: ") for line in lines)
+    body = lines[lines.index("BODY:\ttrack-signed") + 1]
+    assert json.loads(body)["event"] == "Signed Up"
+    assert lines[-3:] == ["REPLY: 200 (sandbox)", "", "RESULT: delivered (1 response)"]
+
+
+def test_preview_details_show_the_settings_the_message_and_the_payload(command):
+    code, out, _ = command("preview", "webhooks", "track-signed", "--details")
+    assert code == 0
+    assert out.startswith("Integration  Webhooks (webhooks)\n")
     assert '"sharedSecret": "[REDACTED]"' in out and "s3cret-value" not in out
     assert "Message      Track facade\n  type         track\n  userId       user-1\n" in out
     assert "  timestamp    2014-01-01T00:00:00.000Z\n  event        Signed Up\n" in out
-    assert "Route        track\nPayload      mapper.track(msg, settings):\n  {\n" in out
-    assert "Request 1    POST https://hooks.test/a\n" in out
-    assert "  X-Team: cdp\n  X-Signature: " in out
-    assert '    "event": "Signed Up",' in out
-    assert "  -> 200 (sandbox reply)\nResult       delivered (1 response(s))\n" in out
+    assert "Payload      mapper.track(msg, settings):\n  {\n" in out
+    assert "\n\nROUTE: track\nURL: https://hooks.test/a\n" in out
 
 
 def test_preview_shows_secrets_only_when_asked(command, tmp_path):
@@ -33,41 +45,43 @@ def test_preview_shows_secrets_only_when_asked(command, tmp_path):
                                     "headers": {"Authorization": "Bearer inner-secret"}}))
     message = tmp_path / "message.json"
     message.write_text(json.dumps(TRACK))
-    code, out, _ = command("preview", "webhooks", message, "--settings", f"@{settings}")
+    code, out, _ = command("preview", "webhooks", message, "--settings", f"@{settings}",
+                           "--details")
     assert code == 0
     assert "tok-9876" not in out and "inner-secret" not in out
-    assert "https://h.test/?token=[REDACTED]" in out
+    assert "URL: https://h.test/?token=[REDACTED]" in out
     assert '"headers": {"Authorization": "[REDACTED]"}' in out
-    assert "  Authorization: [REDACTED]" in out
+    assert "HEADER: Authorization: [REDACTED]" in out
     code, out, _ = command("preview", "webhooks", message, "--settings", f"@{settings}",
                            "--show-secrets")
-    assert "tok-9876" in out and "Authorization: Bearer inner-secret" in out
+    assert "tok-9876" in out and "HEADER: Authorization: Bearer inner-secret" in out
 
 
 def test_preview_reads_stdin_and_fixture_documents(command, tmp_path, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(TRACK)))
     code, out, _ = command("preview", "webhooks", "-", "--settings",
                            '{"hooks": ["https://h.test/a"]}')
-    assert code == 0 and "POST https://h.test/a" in out
+    assert code == 0 and "URL: https://h.test/a\nMETHOD: POST\n" in out
+    assert "BODY:\tstdin\n" in out
     document = tmp_path / "fixture.json"
     document.write_text(json.dumps({"settings": {"hooks": ["https://h.test/doc"]},
                                     "input": TRACK}))
     code, out, _ = command("preview", "webhooks", document)
-    assert code == 0 and "POST https://h.test/doc" in out
+    assert code == 0 and "URL: https://h.test/doc" in out
 
 
 def test_preview_of_a_failing_run(command):
     code, out, _ = command("preview", "webhooks", "track-basic", "--status", "503")
     assert code == 1
-    assert out.count("  -> 503 (sandbox reply)") == 2
-    assert "Result       failed: HTTPError HTTP_ERROR (status 503, retryable): POST " in out
+    assert out.count("REPLY: 503 (sandbox)") == 2
+    assert "RESULT: failed: HTTPError HTTP_ERROR (status 503, retryable): POST " in out
 
 
 def test_preview_of_invalid_settings_makes_no_request(command):
     code, out, _ = command("preview", "webhooks", "track-basic", "--settings", "{}")
     assert code == 1
-    assert "Route" not in out and "Requests     none" in out
-    assert "Result       failed: ValidationError INVALID_SETTINGS (status 400, not " \
+    assert "ROUTE" not in out and "REQUESTS: none" in out
+    assert "RESULT: failed: ValidationError INVALID_SETTINGS (status 400, not " \
            "retryable): setting \"hooks\" needs at least one URL" in out
 
 
@@ -75,17 +89,25 @@ def test_preview_without_mapper_with_a_crash_and_with_secret_headers(command, mo
     install(monkeypatch)
     settings = '{"apiKey": "acme-key-1"}'
     monkeypatch.setattr("sys.stdin", io.StringIO('{"type": "page", "name": "Home"}'))
-    code, out, _ = command("preview", "acme", "-", "--settings", settings)
+    code, out, _ = command("preview", "acme", "-", "--settings", settings, "--details")
     assert code == 0
     assert "Payload      (no mapper.page: the method receives the message)" in out
     assert "name=it%27s" in out
     monkeypatch.setattr("sys.stdin", io.StringIO('{"type": "identify", "userId": "u1"}'))
     code, out, _ = command("preview", "acme", "-", "--settings", settings)
-    assert "acme-key-1" not in out and "  Authorization: [REDACTED]" in out
+    assert "acme-key-1" not in out and "HEADER: Authorization: [REDACTED]" in out
     assert "?key=[REDACTED]" in out
     monkeypatch.setattr("sys.stdin", io.StringIO('{"type": "group", "groupId": "g"}'))
     code, out, _ = command("preview", "acme", "-", "--settings", settings)
-    assert code == 1 and "Result       crashed: KeyError: 'a bug'" in out
+    assert code == 1 and "RESULT: crashed: KeyError: 'a bug'" in out
+
+
+def test_a_message_is_required_for_integrations_without_templates(command):
+    for name in ("preview", "curl"):
+        code, out, err = command(name, "webhooks")
+        assert code == 2 and out == ""
+        assert err == f"framework {name}: a message is required: a JSON file, a fixture " \
+            "name, or - for stdin\n"
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -169,11 +191,11 @@ def test_declared_secrets_are_masked_unless_asked(command, monkeypatch):
     install(monkeypatch, typed="command_toys:Typed")
     settings = '{"hush": "quiet-value-77", "token": "t"}'
     monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(TRACK)))
-    code, out, _ = command("preview", "typed", "-", "--settings", settings)
+    code, out, _ = command("preview", "typed", "-", "--settings", settings, "--details")
     assert code == 0
     assert "quiet-value-77" not in out
     assert '"hush": "[REDACTED]"' in out
-    assert "  X-Hush: [REDACTED]" in out
+    assert "HEADER: X-Hush: [REDACTED]" in out
     monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(TRACK)))
     code, out, _ = command("curl", "typed", "-", "--settings", settings)
     assert code == 0 and "quiet-value-77" not in out and "X-Hush: [REDACTED]" in out

@@ -120,3 +120,26 @@ def test_the_command(command, tmp_path):
     assert (code, out) == (1, "")
     assert err == "framework new: refusing to overwrite integrations/acme_crm: it already " \
                   "exists\n"
+
+
+def test_create_a_manifest_integration(tmp_path):
+    import json
+
+    from framework.manifest import load
+    from framework.manifest.checks import manifest_problems
+
+    (tmp_path / "setup.cfg").write_text(SETUP)
+    written = create("Acme CRM", tmp_path, manifest=True)
+    package = tmp_path / "integrations" / "acme_crm"
+    assert written[-1] == tmp_path / "setup.cfg"
+    assert "    acme_crm = integrations.acme_crm:Integration\n" in \
+        (tmp_path / "setup.cfg").read_text()
+    assert manifest_problems(package / "manifest.json") == []
+    hook = load(package)
+    assert hook.slug() == "acme_crm" and hook.implemented() == ["default", "flag"]
+    fixtures = {p.stem: json.loads(p.read_text()) for p in (package / "fixtures").glob("*")}
+    assert sorted(fixtures) == ["default-basic", "flag-basic", "flag-skipped-outside-production"]
+    assert fixtures["flag-basic"]["request"]["body"]["flag"] == "express-checkout"
+    assert fixtures["flag-skipped-outside-production"]["error"] == {"code": "MESSAGE_SKIPPED"}
+    with pytest.raises(ScaffoldError, match="refusing to overwrite integrations/acme_crm"):
+        create("Acme CRM", tmp_path, manifest=True)

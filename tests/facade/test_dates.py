@@ -94,11 +94,17 @@ def test_parse_timestamp(value, expected):
 
 
 @pytest.mark.parametrize("value", [
-    None, True, False, "", "   ", "not a date", {}, [], {"a": 1}, float("nan"),
+    None, "", "   ", "not a date", {}, [], {"a": 1}, float("nan"),
     float("inf"), 10 ** 20, -(10 ** 20), "9999999999999999999",
 ])
 def test_parse_timestamp_unparseable(value):
     assert parse_timestamp(value) is None
+
+
+def test_parse_timestamp_reads_booleans_and_lists_as_new_date_does():
+    assert parse_timestamp(True) == datetime(1970, 1, 1, 0, 0, 0, 1000, tzinfo=timezone.utc)
+    assert parse_timestamp(False) == datetime(1970, 1, 1, tzinfo=timezone.utc)
+    assert parse_timestamp([2014]) == datetime(2014, 1, 1, tzinfo=timezone.utc)
 
 
 def test_iso_value_is_strict_and_keeps_other_values():

@@ -47,7 +47,8 @@ def test_proxy_first_segment_accessor_then_raw_field():
            "messageId": "m", "custom": {"Deep_Key": {"x": 1}}, "Field": 1}
     f = Track(msg)
     assert f.proxy("userId") == "u"
-    assert f.proxy("user_id") == "u"
+    assert f.proxy("user_id") is None  # not an accessor name: the raw (missing) field
+    assert Track({"user_id": "raw", "userId": "u"}).proxy("user_id") == "raw"
     assert f.proxy("context.ip") == "1.2.3.4"
     assert f.proxy("options.ip") == "1.2.3.4"
     assert f.proxy("context.page.url") == "x"
@@ -294,7 +295,8 @@ def test_base_traits_aliases():
     (Track, {"properties": {"address": {"zip": "z"}}}, "zip", "z"),
     (Identify, {"traits": {"address": {"region": "r"}}}, "region", "r"),
     (Identify, {"traits": {"city": ""}}, "city", None),  # the chain ends with props
-    (Track, {"properties": {"city": ""}}, "city", ""),  # ...whose last value is kept
+    (Track, {"properties": {"city": ""}}, "city", None),  # one-key chains end with null
+    (Track, {"properties": {"zip": ""}}, "zip", ""),  # two-key ones with the last value
     (Identify, {"properties": {"city": "x"}}, "city", None),  # Identify has no properties
     (Group, {"traits": {"address": {"city": "gc"}}}, "city", "gc"),
     (Group, {"properties": {"city": "pc"}}, "city", "pc"),
@@ -326,11 +328,13 @@ def test_one_and_multi(props, one, many):
     assert f.birds() == many
 
 
-def test_camel_case_and_snake_case_roots():
+def test_roots_are_the_original_camel_case_names():
     f = Identify({"userId": "u", "anonymousId": "a", "traits": {"firstName": "Ada"},
-                  "context": {"userAgent": "UA"}})
-    assert f.proxy("anonymousId") == f.proxy("anonymous_id") == "a"
-    assert f.proxy("firstName") == f.proxy("first_name") == "Ada"
+                  "context": {"userAgent": "UA"}, "first_name": "raw"})
+    assert f.proxy("anonymousId") == "a"
+    assert f.proxy("anonymous_id") is None  # the raw field, as in the original
+    assert f.proxy("firstName") == "Ada"
+    assert f.proxy("first_name") == "raw"
     assert f.proxy("userAgent") == "UA"
     assert Alias({"from": "p", "to": "n"}).proxy("from") == "p"
     assert Alias({"from": "p", "to": "n"}).proxy("previousId") == "p"

@@ -112,7 +112,8 @@ def test_cents(props, event, expected):
     ({"total": 10, "tax": 2, "shipping": 2, "discount": 1}, 7),  # the discount is added back
     ({"total": 10}, 10),
     ({"total": "10", "tax": "2"}, 8),
-    ({"total": 10, "tax": "x"}, 10),
+    ({"total": 10, "tax": "x", "discount": "5"}, "NaN5"),  # 10 - "x" is NaN, + "5" joins
+    ({"total": 100, "discount": "5"}, "1005"),
     ({"revenue": 10, "tax": 2, "shipping": 2}, 10),  # revenue is not adjusted
     ({}, 0),
     ({"total": 0, "revenue": 0}, 0),

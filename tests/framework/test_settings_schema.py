@@ -247,3 +247,16 @@ def test_bad_declarations_name_the_key_and_the_rule(key, options, text):
 ])
 def test_is_http_url(value, ok):
     assert is_http_url(value) is ok
+
+
+def test_a_blank_optional_uri_or_enum_is_unset_as_a_form_leaves_it():
+    schema = compiled(("hook", dict(type="uri", default="")),
+                      ("mode", dict(type="enum", allowed=["a", "b"], default="")),
+                      ("fallback", dict(type="uri", default="https://f.test")),
+                      ("pick", dict(type="enum", allowed=["", "x"], default="")))
+    assert schema.validate({"hook": "", "mode": " ", "fallback": ""}) == {
+        "fallback": "https://f.test", "pick": ""}
+    assert "default" not in schema.schema["properties"]["hook"]
+    required = compiled(("hook", dict(type="uri", required=True)))
+    assert problems(required, {"hook": " "}) == [
+        ("/hook", "required", 'setting "hook" is required (got a blank string)')]

@@ -178,3 +178,38 @@ def test_declared_secrets_are_redacted_from_error_bodies():
             instance.process(TRACK)
     text = str(info.value) + info.value.body
     assert "hush-value-1" not in text and "pin-value-2" not in text
+
+
+# -- the shipped integrations -----------------------------------------------------------------
+
+@pytest.mark.parametrize("slug", ["webhooks", "segment", "harness-fme"])
+def test_shipped_schemas_are_valid_2020_12_documents(slug):
+    from integrations import load
+
+    cls = load(slug)
+    schema = cls.spec()["settings_schema"]
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["properties"], f"{slug} declares no typed settings"
+
+
+def test_harness_fme_reports_every_settings_problem_at_once():
+    from integrations import load
+
+    with pytest.raises(errors.ValidationError) as info:
+        load("harness-fme").validate_settings(
+            {"apiKey": "  ", "enableTrack": "yes", "apiEndpoint": "x",
+             "identityMappings": [{"segmentIdentity": "email", "trafficType": "user"}],
+             "pageEventFormat": "page"})
+    assert [(p.pointer, p.rule) for p in info.value.problems] == [
+        ("/apiKey", "required"), ("/environment", "required"),
+        ("/identityMappings/0/segmentIdentity", "enum"), ("/enableTrack", "type"),
+        ("/pageEventFormat", "pattern"), ("/apiEndpoint", "format")]
+
+
+def test_segment_masks_its_declared_write_key_and_applies_the_region():
+    from integrations import load
+
+    Segment = load("segment")
+    instance = Segment({"writeKey": "wk-12345"})
+    assert instance.settings["region"] == "us"
+    assert "wk-12345" not in repr(instance) and instance.secrets() == ["wk-12345"]

@@ -213,6 +213,28 @@ def test_a_missing_segment_name_falls_back(gateway):
             "mediarithmics segment seg-9"
 
 
+def test_the_shipped_manifest_parses_the_bodies():
+    import os
+
+    from framework.manifest import parse_synced_segment
+    from integrations.ld_synced_segments_feed import (MANIFESTS, FeedConfig,
+                                                      synced_segment_body)
+
+    with open(os.path.join(MANIFESTS, "mediarithmics", "manifest.json")) as f:
+        parser = json.load(f)["capabilities"]["syncedSegment"]["requestParser"]
+    config = FeedConfig("https://ld.example", "t", "mediarithmics", "env-1", "user",
+                        "USER_ACCOUNT")
+    added = parse_synced_segment(parser, synced_segment_body(
+        config, "seg-9", "Big spenders", "UPSERT", ["a1", "a2"]))
+    removed = parse_synced_segment(parser, synced_segment_body(
+        config, "seg-9", "Big spenders", "DELETE", ["a3"]))
+    assert added["environmentId"] == "env-1" and added["contextKind"] == "user"
+    assert [(r["userId"], r["cohortId"], r["cohortName"], r["value"])
+            for r in added["batch"] + removed["batch"]] == [
+        ("a1", "seg-9", "Big spenders", True), ("a2", "seg-9", "Big spenders", True),
+        ("a3", "seg-9", "Big spenders", False)]
+
+
 class TestLaunchDarklyFeedSuite(AudienceFeedSuite):
     feed = LaunchDarklySyncedSegmentsFeed
     feed_properties = PROPERTIES

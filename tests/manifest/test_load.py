@@ -10,6 +10,7 @@ import pytest
 from framework import errors, integration
 from framework.manifest import load
 from framework.manifest.compile import setting_arguments
+from framework.testing import IntegrationSuite
 from framework.testing.sandbox import Reply, Sandbox
 
 DATA = Path(__file__).parent / "data"
@@ -146,3 +147,89 @@ def test_an_unreadable_template_fails_the_declaration(tmp_path):
     with pytest.raises(errors.ConfigError, match="missing.json.hbs"):
         integration("Broken").endpoint("https://x.test").templates(
             {"flag": "missing.json.hbs"}, tmp_path)
+
+
+FIXTURES = sorted((DATA / "signed_webhook" / "fixtures").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=[p.stem for p in FIXTURES])
+def test_manifest_fixtures_run_through_the_generic_runner(path):
+    from framework.testing.fixtures import load_fixture
+    from framework.testing.runner import run_fixture
+
+    run_fixture(load(DATA / "signed_webhook"), load_fixture(path))
+
+
+def test_a_wrong_fixture_request_fails_the_runner(tmp_path):
+    from framework.testing.fixtures import load_fixture
+    from framework.testing.runner import run_fixture
+
+    fixture = json.loads((DATA / "signed_webhook" / "fixtures" / "flag-production.json")
+                         .read_text())
+    fixture["request"]["body"]["flag"] = "another-flag"
+    (tmp_path / "wrong.json").write_text(json.dumps(fixture))
+    with pytest.raises(AssertionError):
+        run_fixture(load(DATA / "signed_webhook"), load_fixture(tmp_path / "wrong.json"))
+
+
+class TestSignedWebhookSuite(IntegrationSuite):
+    integration = load(DATA / "signed_webhook")
+    settings = {"url": "https://hooks.example.test/ld", "apiToken": "tok-1234",
+                "signingSecret": "sign-5678"}
+    fixtures = DATA / "signed_webhook" / "fixtures"
+
+
+def test_the_suite_fails_a_manifest_that_does_not_validate(tmp_path):
+    import shutil
+
+    shutil.copytree(DATA / "plain_hook", tmp_path / "hook")
+    manifest = json.loads((tmp_path / "hook" / "manifest.json").read_text())
+    manifest["overview"] = "No period at the end"
+    (tmp_path / "hook" / "manifest.json").write_text(json.dumps(manifest))
+
+    class Broken(IntegrationSuite):
+        integration = load(tmp_path / "hook")
+
+    with pytest.raises(AssertionError, match=r"/overview: must end with a period"):
+        Broken().test_manifest()
+
+
+def test_loading_a_manifest_imports_neither_jsonschema_nor_the_template_engine():
+    # A fresh interpreter is the subject: `framework list` loads every manifest integration.
+    import subprocess
+    import sys
+
+    code = ("import sys; from framework.manifest import load; "
+            f"load({str(DATA / 'signed_webhook')!r}); "
+            "print(sorted(m for m in ('jsonschema', 'dotpromptz_handlebars', 'jsonpointer') "
+            "if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60)
+    assert (result.returncode, result.stdout) == (0, "[]\n"), result.stderr
+
+
+def test_form_variables_are_typed_settings_checked_before_sending():
+    Hook = load(DATA / "signed_webhook")
+    properties = Hook.spec()["settings_schema"]["properties"]
+    assert properties["apiToken"]["secret"] is True
+    assert properties["channel"]["enum"] == ["ops", "dev"]
+    assert properties["channel"]["default"] == "ops"
+    flag = {"kind": "flag", "key": "f", "verbKind": "updateOn",
+            "project": {"key": "p", "environment": {"key": "production"}}}
+    with Sandbox() as sandbox, pytest.raises(errors.ValidationError) as caught:
+        Hook({"url": "nope"}).process(flag)
+    assert {p.pointer for p in caught.value.problems} == {"/url", "/apiToken", "/signingSecret"}
+    assert sandbox.exchanges == []
+    hook = Hook({"url": "https://x.test", "apiToken": "tok-1", "signingSecret": "sig-1"})
+    assert hook.settings["channel"] == "ops"
+
+
+def test_a_policy_setting_that_is_not_a_policy_is_a_validation_error():
+    hook = load(DATA / "signed_webhook")({
+        "url": "https://x.test", "apiToken": "tok-1", "signingSecret": "sig-1",
+        "policy": [{"effect": "maybe", "resources": ["proj/*"]}]})
+    flag = {"kind": "flag", "key": "f", "verbKind": "updateOn",
+            "project": {"key": "p", "environment": {"key": "production"}}}
+    with Sandbox() as sandbox, pytest.raises(errors.ValidationError, match='"policy"'):
+        hook.process(flag)
+    assert sandbox.exchanges == []

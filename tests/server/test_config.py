@@ -154,3 +154,20 @@ def test_a_section_parser_gets_its_table_even_when_absent():
                          sections={"extra": "fake_section:parse"})
     finally:
         del sys.modules["fake_section"]
+
+
+def test_destination_settings_are_checked_against_the_integrations_typed_settings():
+    found = problems("""
+[[sources]]
+name = "web"
+write_key = "k"
+[[sources.destinations]]
+integration = "webhooks"
+settings = { hooks = ["http://127.0.0.1:9/ok"] }
+[[sources.destinations]]
+name = "second"
+integration = "webhooks"
+settings = { hooks = ["ftp://nope"] }
+""")
+    assert found == {("sources[0].destinations[1].settings.hooks[0]", "format"):
+                     'setting "hooks" item 0 must be an absolute http(s) URL, got "ftp://nope"'}

@@ -7,7 +7,8 @@ import sqlite3
 import pytest
 
 from framework import errors
-from framework.server.segment_store import MembershipChange, Segment, SQLiteSegmentStore
+from framework.server.segment_store import AppliedChange, MembershipChange, Segment, \
+    SQLiteSegmentStore
 
 
 def add(key, member, name="Cohort"):
@@ -27,8 +28,9 @@ def store(tmp_path):
 def test_apply_creates_segments_with_sorted_members(store):
     touched = store.apply("env", "user", [add("amp-c1", "u2"), add("amp-c1", "u1"),
                                           add("amp-c2", "u3", name="Other")])
-    assert touched == [Segment("env", "amp-c1", "Cohort", "user", ("u1", "u2"), 1),
-                       Segment("env", "amp-c2", "Other", "user", ("u3",), 1)]
+    assert touched == [AppliedChange("amp-c1", 1, added=2, created=True),
+                       AppliedChange("amp-c2", 1, added=1, created=True)]
+    assert store.get("env", "amp-c2") == Segment("env", "amp-c2", "Other", "user", ("u3",), 1)
     assert store.get("env", "amp-c1").to_dict() == {
         "key": "amp-c1", "name": "Cohort", "contextKind": "user", "included": ["u1", "u2"],
         "version": 1}
@@ -38,30 +40,31 @@ def test_apply_creates_segments_with_sorted_members(store):
 
 def test_removals_and_the_last_change_wins(store):
     store.apply("env", "user", [add("s", "a"), add("s", "b")])
-    [segment] = store.apply("env", "user", [remove("s", "a"), add("s", "c"), remove("s", "c"),
+    [applied] = store.apply("env", "user", [remove("s", "a"), add("s", "c"), remove("s", "c"),
                                             remove("s", "never-there")])
-    assert segment.included == ("b",)
-    assert segment.version == 2
+    assert applied == AppliedChange("s", 2, added=0, removed=1)
+    assert store.get("env", "s").included == ("b",)
 
 
 def test_a_segment_with_only_removals_is_created_empty(store):
-    [segment] = store.apply("env", "user", [remove("s", "a")])
-    assert segment == Segment("env", "s", "Cohort", "user", (), 1)
-    assert store.get("env", "s") == segment
+    [applied] = store.apply("env", "user", [remove("s", "a")])
+    assert applied == AppliedChange("s", 1, created=True)
+    assert store.get("env", "s") == Segment("env", "s", "Cohort", "user", (), 1)
 
 
 def test_applying_the_same_request_again_changes_nothing(store):
     changes = [add("s", "a"), add("s", "b"), remove("s", "z")]
-    first = store.apply("env", "user", changes)
-    again = store.apply("env", "user", changes)
-    assert again == first
-    assert store.get("env", "s").version == 1
+    store.apply("env", "user", changes)
+    first = store.get("env", "s")
+    assert store.apply("env", "user", changes) == [AppliedChange("s", 1)]
+    assert store.get("env", "s") == first
+    assert first.version == 1
 
 
 def test_a_rename_alone_is_a_new_version(store):
     store.apply("env", "user", [add("s", "a")])
-    [segment] = store.apply("env", "user", [add("s", "a", name="Renamed")])
-    assert (segment.name, segment.version) == ("Renamed", 2)
+    assert store.apply("env", "user", [add("s", "a", name="Renamed")]) == [AppliedChange("s", 2)]
+    assert store.get("env", "s").name == "Renamed"
 
 
 def test_another_context_kind_is_a_conflict_and_nothing_is_applied(store):
@@ -73,8 +76,8 @@ def test_another_context_kind_is_a_conflict_and_nothing_is_applied(store):
     assert store.get("env", "s2") is None, "the segment before the conflict was rolled back"
     assert store.get("env", "s1").included == ("a",)
     # the same cohort in another environment is another segment
-    [segment] = store.apply("env2", "device", [add("s1", "b")])
-    assert segment.context_kind == "device"
+    store.apply("env2", "device", [add("s1", "b")])
+    assert store.get("env2", "s1").context_kind == "device"
 
 
 def test_a_failure_midway_rolls_the_whole_request_back(store, monkeypatch):

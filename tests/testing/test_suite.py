@@ -50,7 +50,7 @@ class TestToy(IntegrationSuite):
 
 def test_a_sound_integration_passes(pytester):
     result = suite(pytester, SOUND, "track", "identify")
-    result.assert_outcomes(passed=5, skipped=1)
+    result.assert_outcomes(passed=6, skipped=1)
     result.stdout.fnmatch_lines(["SKIPPED*standard check 'generated_messages' is in "
                                  "skip_checks*"])
 
@@ -60,26 +60,26 @@ def test_generated_messages_pass_on_a_sound_integration(pytester):
                          'hypothesis_settings = {"max_examples": 5, "deadline": None}')
     result = suite(pytester, body + "\n\nTestToy.skip_checks = {'test_spec'}\n", "track",
                    "identify")
-    result.assert_outcomes(passed=5, skipped=1)
+    result.assert_outcomes(passed=6, skipped=1)
 
 
 def test_unknown_check_names_fail(pytester):
     result = suite(pytester, SOUND.replace('"generated_messages"', '"nope"'), "track")
-    result.assert_outcomes(errors=6)
+    result.assert_outcomes(errors=7)
     result.stdout.fnmatch_lines(["*TestToy.skip_checks names unknown check(s) nope; the checks "
                                  "are spec, unique_slug, *"])
 
 
 def test_the_integration_must_be_set(pytester):
     result = suite(pytester, "class TestNothing(IntegrationSuite):\n    pass\n")
-    result.assert_outcomes(errors=6)
+    result.assert_outcomes(errors=7)
     result.stdout.fnmatch_lines(["*set `integration = YourIntegration` on TestNothing*"])
 
 
 def test_partner_tests_in_the_suite_class_are_left_alone(pytester):
     result = suite(pytester, SOUND + "\n    def test_mine(self):\n        assert True\n",
                    "track", "identify")
-    result.assert_outcomes(passed=6, skipped=1)
+    result.assert_outcomes(passed=7, skipped=1)
 
 
 @pytest.mark.parametrize("body, fixtures, check, message", [
@@ -93,6 +93,11 @@ def test_partner_tests_in_the_suite_class_are_left_alone(pytester):
      "(Toy._validations[1], Validation('settings', 'apiKey', ('track',)))\n",
      ["track", "identify"], "required_settings",
      "*without setting 'apiKey', validate() raised RejectedError instead of ValidationError*"),
+    (SOUND + "\nToy.setting('account.region', required=True)\n"
+     "TestToy.settings = {'apiKey': 'toy-secret-key', 'account': {'region': 'eu'}}\n"
+     "Toy.validate_settings = classmethod(lambda cls, settings: dict(settings))\n",
+     ["track", "identify"], "required_settings",
+     "*validate_settings() accepted settings without the required setting 'account.region'*"),
     (SOUND + "\nToy.identify = lambda self, msg: (_ for _ in ()).throw(errors.RejectedError("
      "'bad key ' + self.settings['apiKey']))\n", ["track", "identify"], "no_secret_leaks",
      "*the RejectedError for a identify message answered 200 contains the value of a secret "

@@ -171,7 +171,7 @@ def test_a_single_failing_hook_raises_its_own_error():
     ({"hooks": [HOOK, "aaa"]}, 'item 1 must be an absolute http\\(s\\) URL, got "aaa"'),
     ({"hooks": ["ftp://x.test/a"]}, "must be an absolute http"),
     ({"hooks": [True]}, 'setting "hooks" item 0 must be a string, got true'),
-    ({"globalHook": ""}, 'setting "globalHook" must be an absolute http\\(s\\) URL, got ""'),
+    ({"globalHook": ""}, 'setting "hooks" needs at least one URL'),  # blank: not set
     ({"globalHook": "aaa"}, 'got "aaa"'),
     ({"hooks": "https://x.test"}, None),
     ({"hooks": "aaa"}, 'setting "hooks" must be an absolute http'),
@@ -200,19 +200,24 @@ def test_valid_and_invalid_use_the_given_settings_not_the_testers():
     tester.invalid({}, {})
 
 
-def test_cool_down_after_25_consecutive_failures():
+def test_cool_down_opens_after_25_consecutive_failures_and_probes_every_2_s():
     clock = Clock()
     cool = CoolDown(clock=clock)
     for _ in range(24):
         cool.failed(HOOK)
         clock.now += 1
-    assert cool.remaining(HOOK) == 0
+    assert cool.acquire(HOOK) == 0
     cool.failed(HOOK)
-    assert cool.remaining(HOOK) == 180.0
-    clock.now += 100
-    assert cool.remaining(HOOK) == 80.0
-    clock.now += 80
-    assert cool.remaining(HOOK) == 0
+    assert cool.remaining(HOOK) == 2.0 and cool.acquire(HOOK) == 2.0
+    clock.now += 2
+    assert cool.acquire(HOOK) == 0  # the half-open probe
+    assert cool.acquire(HOOK) == CoolDown.PROBE_LEASE  # one probe at a time
+    cool.failed(HOOK)  # the probe failed: the next one in 2 s
+    assert cool.acquire(HOOK) == 2.0
+    clock.now += 2
+    assert cool.acquire(HOOK) == 0
+    cool.succeeded(HOOK)  # the probe got through: closed at once
+    assert cool.acquire(HOOK) == 0 and cool.acquire(HOOK) == 0
 
 
 def test_cool_down_resets_on_success_and_on_old_failures():
@@ -228,6 +233,10 @@ def test_cool_down_resets_on_success_and_on_old_failures():
     clock.now += 181
     cool.failed(HOOK)
     assert cool.remaining(HOOK) == 0
+    for _ in range(25):
+        cool.failed(HOOK)
+    clock.now += 181  # an open circuit whose last failure is older than the window closes
+    assert cool.acquire(HOOK) == 0 and cool.acquire(HOOK) == 0
 
 
 def test_cooling_hooks_are_skipped_and_all_cooling_asks_for_a_retry_later():
@@ -241,10 +250,23 @@ def test_cooling_hooks_are_skipped_and_all_cooling_asks_for_a_retry_later():
     tester = IntegrationTester(lonely)
     for _ in range(25):
         tester.track(TRACK).replies(500, times=None).error(500)
-    clock.now += 30
+    clock.now += 1
     error = tester.track(TRACK).requests(0).error(message="cooling down")
-    assert isinstance(error, errors.RetryableError)
-    assert error.retry_after == pytest.approx(150.0)
+    assert isinstance(error, errors.CircuitOpenError) and error.retryable
+    assert error.retry_after == pytest.approx(1.0)
+    clock.now += 1  # the probe goes out, and the hook is back
+    tester.track(TRACK).requests(1).end()
+    tester.track(TRACK).requests(1).end()
+
+
+@pytest.mark.parametrize("status", [400, 401, 404, 413])
+def test_4xx_answers_never_cool_a_hook_down(status):
+    lonely, _ = make({"hooks": ["https://hooks.test/picky"]})
+    tester = IntegrationTester(lonely)
+    for _ in range(60):
+        error = tester.track(TRACK).replies(status).requests(1).error(status)
+        assert isinstance(error, errors.HTTPError) and not error.retryable
+    assert lonely.cool_down.acquire("https://hooks.test/picky") == 0
 
 
 def test_the_response_body_is_never_parsed():
