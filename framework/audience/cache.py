@@ -94,6 +94,12 @@ class ContextCache(Generic[T]):
         future.set_result(value)
         self._entries[key] = _Entry(future, self.clock() + self.lifetime())
 
+    def values(self) -> list[T]:
+        """The values built so far (fresh or not; builds in progress or failed left out)."""
+        return [entry.task.result() for entry in self._entries.values()
+                if entry.task.done() and not entry.task.cancelled()
+                and entry.task.exception() is None]
+
     def evict(self, key: str) -> None:
         """Forget ``key``."""
         self._entries.pop(key, None)

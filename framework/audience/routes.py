@@ -25,6 +25,7 @@ import contextlib
 import json
 import logging
 import platform
+import traceback
 from collections import deque
 from typing import TYPE_CHECKING, Any, AsyncIterator, Final, Mapping, final
 
@@ -186,7 +187,20 @@ class FeedRoutes:
     def error_message(self, exc: BaseException) -> str:
         """The exception's message for a response body, with secrets redacted."""
         text = str(exc) or type(exc).__name__
-        return errors.redact(text, [self.gateway.credentials.authentication_token])
+        return errors.redact(text, self.secrets())
+
+    def secrets(self) -> list[str]:
+        """Values no answer may contain: the plugin's token, secret-looking feed properties
+        (``api_token``, ``password``...) of the cached contexts, and every value of the cached
+        destination credentials; longest first."""
+        found = {self.gateway.credentials.authentication_token}
+        for context in self.contexts.values():
+            for prop in getattr(context.get("feed_properties"), "properties", ()):
+                if errors.is_secret_key(prop.get("technical_name", "")):
+                    found.update(errors.secret_values({"secret": prop.get("value")}))
+        for credentials in self.credentials.cache.values():
+            found.update(errors.secret_values({"credentials": credentials}))
+        return sorted((s for s in found if s), key=len, reverse=True)
 
     def check_initialized(self) -> None:
         """Raise when the plugin has no worker id and token (the SDK's ``Plugin not
@@ -253,7 +267,8 @@ class FeedRoutes:
                 return self.reply(answer.status, answer.body)
             except Exception as exc:  # a handler's bug or a gateway failure: 500, logged
                 self.failures.append((name, exc))
-                self.logger.exception("%s failed", name)
+                trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+                self.logger.error("%s failed:\n%s", name, errors.redact(trace, self.secrets()))
                 body = {"status": "error", "message": self.error_message(exc)}
                 if name == "external_segment_creation":
                     body["visibility"] = "PUBLIC" if getattr(exc, "visibility", None) == \

@@ -342,3 +342,22 @@ def test_unknown_routes_and_methods(client_for):
     client = client_for(FileFeed)
     assert client.get("/v1/user_segment_update").status_code == 405
     assert client.post("nothing", {"a": 1}).status_code == 404
+
+
+def test_error_messages_redact_secret_properties_and_credentials(client_for, gateway, caplog):
+    gateway.add_feed("1", [{"technical_name": "api_token", "property_type": "STRING",
+                            "value": {"value": "prop-secret-1"}},
+                           {"technical_name": "region", "property_type": "STRING",
+                            "value": {"value": "eu-west"}}])
+    gateway.credentials["42"] = {"scheme": "OAUTH2",
+                                 "credentials": {"refresh_token": "refresh-secret-2"}}
+    client = client_for(FileFeed)
+    client.connector.script["update"] = RuntimeError(
+        "partner echoed prop-secret-1 and refresh-secret-2 in eu-west")
+    with caplog.at_level(logging.ERROR):
+        response = client.post("user_segment_update", {**UPDATE, "feed_destination_id": "42"})
+    assert "Traceback" in caplog.text and "eu-west" in caplog.text
+    assert "prop-secret-1" not in caplog.text and "refresh-secret-2" not in caplog.text
+    assert response.status_code == 500
+    assert response.json()["message"] == \
+        "partner echoed [REDACTED] and [REDACTED] in eu-west"
