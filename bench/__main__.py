@@ -1,4 +1,4 @@
-"""``make bench``: every figure, one JSON line each (the format of shared/bench/README.md).
+"""``make bench``: every figure, one JSON line each (peer, bench, n, seconds, msgs_per_s, ...).
 
     python -m bench [map] [send] [batch] [memory] [serve] [scale]
 

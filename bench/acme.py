@@ -1,4 +1,4 @@
-"""The "Acme" mapper of ``shared/bench/acme_mapper.js``, in Python, over facade accessors only.
+"""The benchmarks' "Acme" mapper in Python, over facade accessors only.
 
 Every function takes a facade (``Track``, ``Identify``, ``Page``, ``Screen``, ``Group``,
 ``Alias``) and the settings and returns the payload with null values dropped. Dates are

@@ -6,58 +6,45 @@ and ``payload_for`` (the Acme mapper, facade accessors only), then ``facade.dump
 is sent.
 
     python -m bench.bench_map [--n 50000] [--seed 20240101] [--warmup 5000] [--repeats 3]
-                              [--shared DIR] [--corpus FILE]
+                              [--corpus FILE]
 
-The corpus is generated with ``shared/bench/gen_corpus.py`` into ``.framework/bench/``
-(ignored by git) when missing. Every output line is first checked to be byte-identical
-to ``shared/bench/raw_acme.py``'s mapping of the same message; the plain-dict mapper of
-raw_acme.py is then timed in the same process as the reference ceiling. Prints one JSON
+The corpus is generated with :mod:`bench.corpus` into ``.framework/bench/`` (ignored by git)
+when missing. Every output line is first checked to be byte-identical to
+:mod:`bench.raw_baseline`'s mapping of the same message; that plain-dict mapper is then timed
+in the same process as the reference ceiling. Prints one JSON
 line; exits 1 when any payload differs.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
-from types import ModuleType
 from typing import Any, Callable, List
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
+from bench import raw_baseline  # noqa: E402
 from bench.acme_integration import Acme  # noqa: E402
+from bench.corpus import write as write_corpus  # noqa: E402
 from facade import dumps  # noqa: E402
 
 SETTINGS = {"apiKey": "bench-api-key", "endpoint": "http://127.0.0.1:9"}
 ACME = Acme(SETTINGS)
-DEFAULT_SHARED = os.path.join(ROOT, "..", "shared", "bench")
 
 
-def load_raw(shared: str) -> ModuleType:
-    """Import ``raw_acme.py`` from the shared bench folder."""
-    spec = importlib.util.spec_from_file_location("raw_acme", os.path.join(shared, "raw_acme.py"))
-    if spec is None or spec.loader is None:
-        raise SystemExit("cannot load raw_acme.py from %s" % shared)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def ensure_corpus(shared: str, n: int, seed: int, path: str) -> str:
+def ensure_corpus(n: int, seed: int, path: str) -> str:
     """Generate the corpus into ``path`` unless it is already there."""
     if not os.path.exists(path):
         os.makedirs(os.path.dirname(path), exist_ok=True)
         tmp = path + ".tmp"
         with open(tmp, "w", encoding="utf-8") as out:
-            subprocess.run([sys.executable, os.path.join(shared, "gen_corpus.py"), str(n),
-                            "--seed", str(seed)], stdout=out, check=True)
+            write_corpus(n, seed, out)
         os.replace(tmp, path)
     return path
 
@@ -94,15 +81,13 @@ def main(argv: Any = None) -> int:
     ap.add_argument("--seed", type=int, default=20240101)
     ap.add_argument("--warmup", type=int, default=5000)
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--shared", default=os.environ.get("ACME_BENCH_DIR", DEFAULT_SHARED))
     ap.add_argument("--corpus", default=None)
     a = ap.parse_args(argv)
 
-    shared = os.path.abspath(a.shared)
     corpus = a.corpus or os.path.join(ROOT, ".framework", "bench",
                                       "corpus-%d-seed%d.ndjson" % (a.n, a.seed))
-    ensure_corpus(shared, a.n, a.seed, corpus)
-    raw = load_raw(shared)
+    ensure_corpus(a.n, a.seed, corpus)
+    raw = raw_baseline
     with open(corpus, encoding="utf-8") as f:
         objs = [json.loads(line) for line in f if line.strip()][:a.n]
 

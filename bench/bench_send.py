@@ -9,27 +9,26 @@ request per message plus one per retry.
 
 For 1 and 16 outstanding requests (the runner's ``--concurrency``), and for 16 with the sink
 failing 10% of requests (500 and 429; every message must still arrive), one JSON line each;
-then, in the same run and against the same sink, ``raw_acme.py``'s plain ``requests`` and
+then, in the same run and against the same sink, ``bench.raw_baseline``'s plain ``requests`` and
 ``http.client`` senders (thread pools of 1 and 16) as the baselines.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from types import ModuleType
 from typing import Any
 
 from framework.runner import Backoff, Runner
 from framework.runner.sqlite_queue import SQLiteQueue
 
 from .acme_integration import Acme
-from .common import SHARED, WORK, emit, messages, sink, sink_reset, sink_stats
+from . import raw_baseline
+from .common import WORK, emit, messages, sink, sink_reset, sink_stats
 
 
 def runner_run(url: str, objs: list[dict[str, Any]], concurrency: int,
@@ -54,16 +53,9 @@ def delivered_all(summary: Any, stats: dict[str, Any], n: int) -> bool:
             and stats["requests"] == n + summary.retries)
 
 
-def load_raw() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("raw_acme", os.path.join(SHARED, "raw_acme.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
-
-
-def raw_run(raw: ModuleType, port: int, objs: list[dict[str, Any]], client: str,
+def raw_run(raw: Any, port: int, objs: list[dict[str, Any]], client: str,
             workers: int) -> float:
-    """Seconds for raw_acme's sender to post ``objs`` (no retries: the sink does not fail)."""
+    """Seconds for raw_baseline's sender to post ``objs`` (no retries: the sink does not fail)."""
     post, _, close = raw.make_poster(client, port, workers)
     lines = [json.dumps(m) for m in objs]
 
@@ -98,7 +90,7 @@ def main(argv: Any = None) -> int:
             ok &= delivered_all(summary, stats, len(objs))
             emit("send", len(objs), [seconds], concurrency=concurrency, faults=0.0,
                  delivered=summary.delivered, sink_requests=stats["requests"])
-        raw = load_raw()
+        raw = raw_baseline
         port = int(url.rsplit(":", 1)[1])
         for client in ("requests", "http.client"):
             for workers in (1, 16):

@@ -11,9 +11,9 @@ import urllib.request
 from contextlib import contextmanager
 from typing import Any, Iterator, Sequence
 
+from .corpus import write as write_corpus
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED = os.path.abspath(
-    os.environ.get("ACME_BENCH_DIR", os.path.join(ROOT, "..", "shared", "bench")))
 WORK = os.path.join(ROOT, ".framework", "bench")
 
 
@@ -23,8 +23,7 @@ def corpus(n: int, seed: int = 20240101) -> str:
     if not os.path.exists(path):
         os.makedirs(WORK, exist_ok=True)
         with open(path + ".tmp", "w", encoding="utf-8") as out:
-            subprocess.run([sys.executable, os.path.join(SHARED, "gen_corpus.py"), str(n),
-                            "--seed", str(seed)], stdout=out, check=True)
+            write_corpus(n, seed, out)
         os.replace(path + ".tmp", path)
     return path
 
@@ -64,7 +63,7 @@ def sink_reset(url: str) -> None:
 
 def emit(bench: str, n: int, runs: Sequence[float], peer: str = "project",
          **extra: Any) -> dict[str, Any]:
-    """Print one JSON line in the shared bench format (median of ``runs``) and return it."""
+    """Print one JSON line in the bench format (median of ``runs``) and return it."""
     seconds = statistics.median(runs)
     record = {"peer": peer, "bench": bench, "n": n, "seconds": round(seconds, 4),
               "msgs_per_s": round(n / seconds) if seconds else None, **extra}

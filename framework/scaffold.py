@@ -79,7 +79,10 @@ def names_for(name: str) -> Names:
     if not slug.strip("-"):
         raise ScaffoldError(f"the name {name!r} gives an empty slug; use letters or digits")
     package = re.sub(r"_+", "_", slug.replace("-", "_")).strip("_")
-    if not package.isidentifier() or keyword.iskeyword(package) or not package[0].isalpha():
+    if keyword.iskeyword(package) or keyword.issoftkeyword(package):
+        raise ScaffoldError(f"the name {name!r} gives the package name {package!r}, which is a "
+                            f"Python keyword; choose another name (e.g. {package + '-hooks'!r})")
+    if not package.isidentifier() or not package[0].isalpha():
         raise ScaffoldError(f"the name {name!r} gives the package name {package!r}, which is "
                             "not a Python identifier starting with a letter")
     words = re.findall(r"[A-Za-z0-9]+", name)

@@ -31,6 +31,7 @@ resumed run delivers them, and the run ends with its acks flushed and a summary.
 from __future__ import annotations
 
 import json
+import os
 import queue as stdqueue
 import signal
 import threading
@@ -188,6 +189,7 @@ class Runner:
         self._last_tick = 0.0
         self._units: stdqueue.Queue[list[Job] | None] = stdqueue.Queue(concurrency * 2)
         self._ran = False
+        self._start_pending = 0
 
     # -- inputs ----------------------------------------------------------------------------
 
@@ -288,6 +290,9 @@ class Runner:
         self.summary.recovered = self.queue.recover()
         # a shared queue's pending count includes other consumers' work: count only ours
         self._pending = self.queue.stats().pending if self.stop_when == "done" else 0
+        self._start_pending = self._pending
+        if not self._sources and self.stop_when == "done":
+            self.summary.expected = self._pending
         self._feeding = bool(self._sources)
         threads = [threading.Thread(target=self._work, name=f"send-worker-{n}", daemon=True)
                    for n in range(self.concurrency if self.deliver else 0)]
@@ -480,12 +485,17 @@ class Runner:
         finally:
             with self._cond:
                 self._feeding = False
+            if not self._stopping.is_set():
+                self.summary.expected = self._start_pending + self.summary.queued
             self._wake.set()
 
     def _feed_one(self, source: Source) -> None:
         def on_error(error: InputError) -> None:
             self._input_error(f"{source.name}:{error.line}: {error.reason}")
 
+        size = _file_size(source.key)
+        first = source.start.offset if source.start is not None else 0
+        before = self.summary.queued
         try:
             for bodies, position in read_chunks(source, on_error, self.chunk_size):
                 with self._cond:
@@ -500,8 +510,14 @@ class Runner:
                         self._pending += len(bodies)
                     self._tally.add("queued", len(bodies))
                     self._wake.set()
+                if size and position is not None and position.offset > first:
+                    here = self.summary.queued - before  # messages per byte so far, for an ETA
+                    rest = max(size - position.offset, 0) * here / (position.offset - first)
+                    self.summary.expected = self._start_pending + self.summary.queued + int(rest)
         except OSError as exc:
             self._input_error(f"{source.name}: cannot read: {exc.strerror or exc}")
+        except RecursionError:  # pragma: no cover - the readers refuse deep JSON first
+            self._input_error(f"{source.name}: JSON nested too deeply; the rest is not read")
 
     def _input_error(self, text: str) -> None:
         self._tally.input_error(text)
@@ -539,6 +555,16 @@ class Runner:
                 self._cond.notify_all()
             if self._pending <= 0:
                 self._wake.set()
+
+
+def _file_size(key: str | None) -> int | None:
+    """The size of an input file, or ``None`` (stdin, a stream, not a regular file)."""
+    if key is None or key == "-":
+        return None
+    try:
+        return os.path.getsize(key) if os.path.isfile(key) else None
+    except OSError:
+        return None
 
 
 def _check_positive(name: str, value: int) -> None:

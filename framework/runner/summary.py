@@ -83,6 +83,9 @@ class RunSummary:
         abandoned: Jobs whose attempt was still in progress when the grace period after a stop
             ended; they stay reserved and are delivered by a resumed run.
         last_error: The class and message of the last failed attempt (``""`` if none).
+        expected: How many messages the run will have finished in all, once known or
+            estimated from the input files' sizes (``None`` until then): the progress bar's
+            total.
         dead_by_code: Dead letters counted by error code.
         input_error_samples: The first few input errors as ``path:line: reason``.
         dead_letter_samples: The first few distinct dead-letter errors.
@@ -110,6 +113,7 @@ class RunSummary:
     credentials_refused: bool = False
     abandoned: int = 0
     last_error: str = ""
+    expected: int | None = None
     dead_by_code: dict[str, int] = field(default_factory=dict)
     input_error_samples: list[str] = field(default_factory=list)
     dead_letter_samples: list[dict[str, Any]] = field(default_factory=list)

@@ -46,8 +46,19 @@ def _port(text: str) -> int:
     return port
 
 
+EPILOG = """\
+routes:
+  GET  /_stats            counts: requests, bytes, unique and accepted messageIds
+  GET  /_requests?limit=N the last N recorded requests, oldest first (default 100)
+  POST /_reset            forget everything and restart the fault sequence
+  anything else           recorded, answered 200 {"ok": true} or an injected failure
+"""
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare ``framework sink``'s options on ``parser``."""
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = EPILOG
     parser.add_argument("--port", type=_port, default=0,
                         help="port to listen on (default 0: a free port)")
     parser.add_argument("--fail-rate", type=_fail_rate, default=0.0,
