@@ -317,18 +317,24 @@ class SettingsSchema:
         self._validator: Any = None
 
     def apply_defaults(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        """A deep copy of ``values`` where each declared setting that is absent or ``None``
+        """A new dict of ``values`` where each declared setting that is absent or ``None``
         (or, for an optional ``uri`` or ``enum``, a blank string) takes its default; one
-        without a default is removed."""
-        result = copy.deepcopy(dict(values))
+        without a default is removed.
+
+        ``values`` is never changed: the objects on the way to a declared nested key are
+        copied (copy-on-write), the rest is shared, so settings may hold values that cannot
+        be deep-copied.
+        """
+        result = dict(values)
         for setting in self.settings:
-            node: Any = result
+            node: dict[str, Any] = result
             for part in setting.path[:-1]:
                 child = node.get(part)
                 if child is None and setting.default is not None:
-                    child = node[part] = {}
-                if not isinstance(child, dict):
+                    child = {}
+                elif not isinstance(child, Mapping):
                     break
+                node[part] = child = dict(child)
                 node = child
             else:
                 leaf = setting.path[-1]

@@ -50,6 +50,8 @@ class Declarations:
 
     integration_class: Any
     settings: dict[str, Any]
+    #: The error of the last :meth:`invalid` check.
+    validation_error: errors.IntegrationError | None = None
 
     def name(self: T, expected: str) -> T:
         """Assert the integration's name."""
@@ -156,9 +158,9 @@ class Declarations:
                 f"raised {type(error).__name__} ({error.code}): {error}") from error
         return self
 
-    def invalid(self, message: Facade | Mapping[str, Any],
+    def invalid(self: T, message: Facade | Mapping[str, Any],
                 settings: Mapping[str, Any] | None = None,
-                match: str | re.Pattern[str] | None = None) -> errors.IntegrationError:
+                match: str | re.Pattern[str] | None = None) -> T:
         """Assert the ``ensure`` rules refuse ``message`` with these settings.
 
         Args:
@@ -167,7 +169,8 @@ class Declarations:
             match: A regex the error's message must match (searched).
 
         Returns:
-            The error ``validate`` raised.
+            The tester, so checks chain (``.invalid(...).valid(...)``); the error
+            ``validate`` raised is kept as :attr:`validation_error`.
         """
         msg = as_message(message)
         try:
@@ -177,6 +180,7 @@ class Declarations:
                 pattern = match.pattern if isinstance(match, re.Pattern) else match
                 raise AssertionError(f"expected the validation error to match {pattern!r} "
                                      f"but it was {type(error).__name__}: {error}") from error
-            return error
+            self.validation_error = error
+            return self
         raise AssertionError(f"expected .validate(msg, settings) to return an error for a "
                              f"{msg.type()} message, but it passed")

@@ -260,3 +260,13 @@ def test_a_blank_optional_uri_or_enum_is_unset_as_a_form_leaves_it():
     required = compiled(("hook", dict(type="uri", required=True)))
     assert problems(required, {"hook": " "}) == [
         ("/hook", "required", 'setting "hook" is required (got a blank string)')]
+
+
+def test_the_input_is_never_changed_and_undeclared_values_are_shared():
+    schema = compiled(("account.region", dict(default="us")), ("account.user", dict()))
+    lock = __import__("threading").Lock()  # cannot be deep-copied
+    given = {"account": {"user": None, "other": 1}, "lock": lock}
+    result = schema.validate(given)
+    assert result == {"account": {"region": "us", "other": 1}, "lock": lock}
+    assert given == {"account": {"user": None, "other": 1}, "lock": lock}
+    assert result["lock"] is lock
