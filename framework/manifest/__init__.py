@@ -13,11 +13,12 @@ command and test helper works on it unchanged. ``framework validate`` checks man
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .. import errors
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..integration import Integration
     from .synced_segment import parse_synced_segment
 
 __all__ = ["load", "parse_synced_segment", "manifest_file"]
@@ -32,7 +33,8 @@ def manifest_file(path: str | Path) -> Path:
     return path / MANIFEST if path.is_dir() else path
 
 
-def load(path: str | Path, *, key: str | None = None, module: str | None = None) -> type:
+def load(path: str | Path, *, key: str | None = None,
+         module: str | None = None) -> "type[Integration]":
     """The integration class the manifest at ``path`` declares.
 
     Args:
@@ -56,7 +58,7 @@ def load(path: str | Path, *, key: str | None = None, module: str | None = None)
         raise problems_error(file, problems)
     chosen = key if key is not None else directory.resolve().name
     try:
-        return compile_manifest(document, directory, chosen, module)
+        return cast("type[Integration]", compile_manifest(document, directory, chosen, module))
     except (KeyError, TypeError, ValueError, AttributeError, errors.ConfigError) as exc:
         from .schema import schema_problems
 

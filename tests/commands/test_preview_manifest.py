@@ -25,6 +25,7 @@ def test_stand_in_preview_renders_the_flag_sample_timestamped_now(command):
     start = lines.index("BODY:\tflag/targeting-rule-update") + 1
     body = json.loads("\n".join(lines[start:lines.index("", start)]))
     assert body["flag"] == "express-checkout" and body["channel"] == "$CHANNEL"
+    assert body["tickets"] == []  # a reserved custom property the event lacks
     assert lines[-1] == "RESULT: rendered with stand-in values ($NAME); nothing was sent"
     assert "REPLY" not in out
 

@@ -233,3 +233,16 @@ def test_a_policy_setting_that_is_not_a_policy_is_a_validation_error():
     with Sandbox() as sandbox, pytest.raises(errors.ValidationError, match='"policy"'):
         hook.process(flag)
     assert sandbox.exchanges == []
+
+
+def test_the_typed_user_module_runs():
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "typing"))
+    try:
+        import manifest_user
+    finally:
+        sys.path.pop(0)
+    assert manifest_user.problems() == []
+    skipped = {"kind": "project", "key": "p", "verbKind": "updateName"}
+    assert manifest_user.deliver(skipped) == -1
