@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Callable, ClassVar, Iterable, Mapping, TypeVar
 
 from . import errors
-from .settings_schema import Setting, make_setting
+from .settings_declarations import Setting, make_setting
 from .templated import METHODS, CustomProperty, HmacSignature, Template, read_template
 
 __all__ = ["integration", "slugify", "parse_duration", "Validation", "BatchPolicy", "Builder"]
@@ -196,7 +196,9 @@ class Builder:
                 or whitespace only; a dotted key is looked up as given first, then as a path
                 into nested objects: ``'settings.auth.key'``), ``'message.<path>'`` (a
                 facade path that must not be ``None``), or a function ``fn(msg, settings)``
-                returning ``cls.invalid(...)``, ``cls.reject(...)`` or ``None``.
+                returning ``cls.invalid(...)``, ``cls.reject(...)`` or ``None``; a function
+                ``fn(msg, settings, integration)`` also gets the integration class (what
+                Segment passes as ``this``), so it need not name a class not yet defined.
             methods: Limit the rule to these message types.
         """
         only = tuple(methods) if methods is not None else None
@@ -287,7 +289,9 @@ class Builder:
     @classmethod
     def mapper(cls: B, mapper: Any) -> B:
         """Declare the mapper: an object whose functions ``identify(msg, settings)`` etc.
-        turn a facade into the payload the method receives."""
+        turn a facade into the payload the method receives. A function that takes a third
+        argument, ``identify(msg, settings, integration)``, also gets the integration instance
+        (Segment's ``this``), e.g. to call a ``.mapping()`` method."""
         cls._mapper = mapper
         return cls
 

@@ -14,8 +14,9 @@
    ``kind`` field to its template: see :mod:`framework.templated`; its ``.policy(...)`` skips
    events before step 3);
 5. raise :class:`errors.NotSupported` when the class has no such method;
-6. call the method with ``mapper.<method>(msg, settings)`` when the mapper has that function,
-   else with the facade;
+6. call the method with ``mapper.<method>(msg, settings)`` when the mapper has that function
+   (``mapper.<method>(msg, settings, integration)`` when it takes a third argument: the
+   instance, as Segment's ``this``), else with the facade;
 7. return the responses the method produced as a list (possibly empty).
 """
 
@@ -33,6 +34,7 @@ from facade import Facade
 
 from . import errors, templated
 from .builder import MESSAGE_TYPES, Builder, Validation
+from .callables import call_with_integration
 from .events import PATTERNS
 from .http import Request
 from .retry import RetryPolicy
@@ -266,7 +268,7 @@ class Integration(Builder):
             if msg.proxy(rule.path) is None:
                 return cls.reject('message attribute "%s" is required', rule.path)
             return None
-        result = rule.fn(msg, settings)
+        result = call_with_integration(rule.fn, msg, settings, cls)
         if result is None:
             return None
         if isinstance(result, errors.IntegrationError):
@@ -337,7 +339,9 @@ class Integration(Builder):
                 and self._is_event(msg):
             return templated.render_request(self, method, msg.raw_event())
         mapper_fn = getattr(self._mapper, method, None) if self._mapper is not None else None
-        return mapper_fn(msg, self.settings) if callable(mapper_fn) else msg
+        if not callable(mapper_fn):
+            return msg
+        return call_with_integration(mapper_fn, msg, self.settings, self)
 
     def prepare(self, message: Facade | Mapping[str, Any]) -> tuple[str, Facade]:
         """Steps 1-5 of the pipeline: wrap, skip, validate and route; nothing is sent.
@@ -391,6 +395,14 @@ class Integration(Builder):
             responses.extend(self.call(self.route(track), track))
         return responses
 
+    def delivers_in_batch(self, method: str) -> bool:
+        """Whether a message routed to ``method`` goes through ``batch(items)`` in
+        :meth:`process_batch` (the class declares ``.batch(...)`` for it and defines
+        ``batch``), as ``framework send`` delivers it."""
+        policy = self._batch
+        return policy is not None and (policy.methods is None or method in policy.methods) \
+            and self._defines("batch")
+
     def test_connection(self, event: Mapping[str, Any] | None = None) -> list[Any]:
         """Send the ``validation`` template (what a "test connection" button sends).
 
@@ -424,11 +436,10 @@ class Integration(Builder):
         outcomes: list[Outcome] = [None] * len(messages)
         batched: list[tuple[int, Any]] = []
         policy = self._batch
-        use_batch = policy is not None and self._defines("batch")
         for index, message in enumerate(messages):
             try:
                 method, msg = self.prepare(message)
-                if use_batch and (policy.methods is None or method in policy.methods):
+                if self.delivers_in_batch(method):
                     batched.append((index, self.payload_for(method, msg)))
                 else:
                     outcomes[index] = self.call(method, msg)

@@ -154,6 +154,8 @@ class DryRun:
         exchanges: Each request made, with the sandbox's reply.
         responses: What ``process`` returned.
         error: What ``process`` raised, if anything.
+        batched: Whether the message went through the integration's ``batch(items)``, as
+            ``framework send`` delivers it (a batch of one).
         wires: Every request as shown (:class:`~framework.commands.wire.Wire`).
         label: What the message is (a fixture, a file, a sample event), for ``BODY:``.
         stand_in: Whether the settings are stand-in values (rendered, never sent).
@@ -168,6 +170,7 @@ class DryRun:
     exchanges: list[Any] = field(default_factory=list)
     responses: list[Any] = field(default_factory=list)
     error: BaseException | None = None
+    batched: bool = False
     wires: list[Any] = field(default_factory=list)
     label: str | None = None
     stand_in: bool = False
@@ -249,11 +252,19 @@ def dry_run(args: argparse.Namespace, stdin: TextIO | None = None,
     except Exception as exc:  # noqa: BLE001 - shown to the user
         run.error = exc
         return run
+    run.batched = not validation and instance.delivers_in_batch(run.method)
     sandbox = Sandbox(default=Reply(args.status))
     with sandbox:
         try:
-            run.responses = instance.test_connection(message) if validation \
-                else instance.process(run.facade)
+            if validation:
+                run.responses = instance.test_connection(message)
+            elif run.batched:  # as framework send delivers it: through batch(items)
+                outcome = instance.process_batch([run.facade])[0]
+                if isinstance(outcome, BaseException):
+                    raise outcome
+                run.responses = outcome
+            else:
+                run.responses = instance.process(run.facade)
         except Exception as exc:  # noqa: BLE001 - shown to the user
             run.error = exc
     run.exchanges = sandbox.exchanges

@@ -1,11 +1,13 @@
 """``framework preview SLUG [MESSAGE]``: what the pipeline would send, without a network.
 
-Prints the route, then every HTTP request in one format for every integration (see
-:mod:`framework.commands.wire`): ``URL:``, ``METHOD:``, ``HEADER: name: value`` per header,
-``BODY:`` and the body as sent, the sandbox's ``REPLY:``; then the ``RESULT:``. ``--details``
-first shows the settings, the facade's view of the message and the mapped payload. A template
-integration without settings is rendered with stand-in values and nothing is sent (see
-:mod:`framework.commands.auditlog`). Secret settings are masked unless ``--show-secrets``.
+Prints the route (and ``DELIVERY: batch(items)`` when ``framework send`` would deliver the
+message through the integration's ``batch()``, which is then what runs), then every HTTP
+request in one format for every integration (see :mod:`framework.commands.wire`): ``URL:``,
+``METHOD:``, ``HEADER: name: value`` per header, ``BODY:`` and the body as sent, the
+sandbox's ``REPLY:``; then the ``RESULT:``. ``--details`` first shows the settings, the
+facade's view of the message and the mapped payload. A template integration without settings
+is rendered with stand-in values and nothing is sent (see :mod:`framework.commands.auditlog`).
+Secret settings are masked unless ``--show-secrets``.
 Exits 1 when the pipeline would fail, 2 on a usage error.
 """
 
@@ -51,6 +53,8 @@ def _show(result: dryrun.DryRun, masker: dryrun.Masker, details: bool = False) -
 def requests_text(result: dryrun.DryRun, masker: dryrun.Masker) -> str:
     """The route, each request in the wire format, and the result."""
     out = [f"ROUTE: {result.method}"] if result.method is not None else []
+    if result.batched:
+        out.append("DELIVERY: batch(items), as framework send delivers it")
     for number, wire in enumerate(result.wires):
         if number:
             out.append("")

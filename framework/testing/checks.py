@@ -73,11 +73,13 @@ def json_body(expected: Any, ignored: Iterable[str] = ()) -> Check:
     return check
 
 
-def raw_body(expected: str | bytes | re.Pattern[str]) -> Check:
+def raw_body(expected: str | bytes | re.Pattern[str] | re.Pattern[bytes]) -> Check:
     """The raw request body equals ``expected`` (a compiled regex: matches it)."""
     def check(exchange: Exchange) -> str | None:
         if isinstance(expected, re.Pattern):
-            if expected.search(exchange.text):
+            subject: Any = exchange.body if isinstance(expected.pattern, bytes) \
+                else exchange.text
+            if expected.search(subject):
                 return None
             return f"expected the body to match {show(expected)} but got {show(exchange.text)}"
         if isinstance(expected, bytes):
@@ -228,4 +230,60 @@ def error_mismatches(error: errors.IntegrationError, status: int | None,
             problems.append(f"expected error message {show(message)} but got {text!r}")
     if code is not None and error.code != code:
         problems.append(f"expected error code {code!r} but got {error.code!r} ({found})")
+    return problems
+
+
+#: The outcome of a delivered message in ``outcomes()`` and a fixture's ``"outcomes"``.
+DELIVERED = "delivered"
+_OUTCOME_KEYS = ("code", "status", "message")
+
+
+def outcome_spec_problem(item: Any) -> str | None:
+    """What is wrong with one expected outcome (``"delivered"`` or ``{"code", ...}``)."""
+    if item == DELIVERED:
+        return None
+    if not isinstance(item, Mapping):
+        return f'an outcome is "{DELIVERED}" or an error object {{"code": ...}}, got {item!r}'
+    unknown = sorted(set(item) - set(_OUTCOME_KEYS))
+    if unknown:
+        return f"unknown key(s) {', '.join(map(repr, unknown))}; allowed: " + \
+            ", ".join(_OUTCOME_KEYS)
+    if not isinstance(item.get("code"), str) or not item["code"]:
+        return 'an error outcome needs "code" (such as "MESSAGE_REJECTED")'
+    status = item.get("status")
+    if status is not None and (isinstance(status, bool) or not isinstance(status, int)):
+        return '"status" must be an HTTP status number'
+    if item.get("message") is not None and not isinstance(item["message"], str):
+        return '"message" must be a string'
+    return None
+
+
+def _describe_outcome(outcome: Any) -> str:
+    if isinstance(outcome, BaseException):
+        code = getattr(outcome, "code", None)
+        return f"{type(outcome).__name__} ({code}): {outcome}"
+    return f"{DELIVERED} ({len(outcome)} response(s))"
+
+
+def outcome_mismatches(actual: list[Any], expected: list[Any] | None) -> list[str]:
+    """What differs between a batch's outcomes and the expected ones (``None``: every
+    message delivered)."""
+    if expected is None:
+        expected = [DELIVERED] * len(actual)
+    if len(actual) != len(expected):
+        return [f"expected {len(expected)} outcome(s) but the batch gave {len(actual)}"]
+    problems = []
+    for index, (outcome, wanted) in enumerate(zip(actual, expected)):
+        failed = isinstance(outcome, BaseException)
+        if wanted == DELIVERED:
+            if failed:
+                problems.append(f"message {index}: expected it delivered but got "
+                                f"{_describe_outcome(outcome)}")
+            continue
+        if not isinstance(outcome, errors.IntegrationError):
+            problems.append(f"message {index}: expected error {wanted['code']} but got "
+                            f"{_describe_outcome(outcome)}")
+            continue
+        problems.extend(f"message {index}: {p}" for p in error_mismatches(
+            outcome, wanted.get("status"), wanted.get("message"), wanted["code"]))
     return problems

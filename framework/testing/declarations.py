@@ -28,7 +28,8 @@ def as_message(message: Facade | Mapping[str, Any], kind: str | None = None) -> 
 
     Args:
         message: A facade or a Segment message dict.
-        kind: Force this type; when ``None`` a dict without ``type`` becomes a track.
+        kind: Force this type; when ``None`` a dict without ``type`` becomes a track, except
+            an audit-log event (it has a ``kind``), which is kept as it is.
     """
     if isinstance(message, Facade):
         if kind is None or message.type() == kind:
@@ -39,7 +40,7 @@ def as_message(message: Facade | Mapping[str, Any], kind: str | None = None) -> 
     data = copy.deepcopy(dict(message))
     if kind is not None:
         data["type"] = kind
-    elif not data.get("type") and not data.get("action"):
+    elif not data.get("type") and not data.get("action") and not data.get("kind"):
         data["type"] = "track"
     return facade.create(data)
 
@@ -49,6 +50,8 @@ class Declarations:
 
     integration_class: Any
     settings: dict[str, Any]
+    #: The error of the last :meth:`invalid` check.
+    validation_error: errors.IntegrationError | None = None
 
     def name(self: T, expected: str) -> T:
         """Assert the integration's name."""
@@ -155,9 +158,9 @@ class Declarations:
                 f"raised {type(error).__name__} ({error.code}): {error}") from error
         return self
 
-    def invalid(self, message: Facade | Mapping[str, Any],
+    def invalid(self: T, message: Facade | Mapping[str, Any],
                 settings: Mapping[str, Any] | None = None,
-                match: str | re.Pattern[str] | None = None) -> errors.IntegrationError:
+                match: str | re.Pattern[str] | None = None) -> T:
         """Assert the ``ensure`` rules refuse ``message`` with these settings.
 
         Args:
@@ -166,7 +169,8 @@ class Declarations:
             match: A regex the error's message must match (searched).
 
         Returns:
-            The error ``validate`` raised.
+            The tester, so checks chain (``.invalid(...).valid(...)``); the error
+            ``validate`` raised is kept as :attr:`validation_error`.
         """
         msg = as_message(message)
         try:
@@ -176,6 +180,7 @@ class Declarations:
                 pattern = match.pattern if isinstance(match, re.Pattern) else match
                 raise AssertionError(f"expected the validation error to match {pattern!r} "
                                      f"but it was {type(error).__name__}: {error}") from error
-            return error
+            self.validation_error = error
+            return self
         raise AssertionError(f"expected .validate(msg, settings) to return an error for a "
                              f"{msg.type()} message, but it passed")

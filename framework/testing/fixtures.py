@@ -15,6 +15,17 @@ integration's own package)::
       "error":    {"code", "status"?, "message"?},      the failure the run must end with
       "description": "..."                              optional, for people
     }
+
+A batch fixture delivers several messages together, as the runner does (through the
+integration's ``batch(items)`` when it declares ``.batch(...)`` for them)::
+
+    {
+      "batch":    [{"type": "track", ...}, ...],        instead of "input"
+      "request":  {...} or [...],                       the request(s) the batch makes
+      "outcomes": ["delivered", {"code": "MESSAGE_REJECTED"}, ...]   one per message
+    }
+
+``outcomes`` is optional (every message delivered); ``output`` and ``error`` do not apply.
 """
 
 from __future__ import annotations
@@ -30,8 +41,8 @@ from typing import Any, Iterable, Mapping
 __all__ = ["Fixture", "FixtureError", "load_fixture", "parse_fixture", "fixture_dirs",
            "package_fixture_dir", "find_fixture", "fixture_paths", "FIXTURE_KEYS"]
 
-FIXTURE_KEYS = ("description", "settings", "input", "output", "request", "requests", "response",
-                "error")
+FIXTURE_KEYS = ("description", "settings", "input", "batch", "output", "request", "requests",
+                "response", "error", "outcomes")
 _REQUEST_KEYS = ("method", "url", "headers", "body")
 _RESPONSE_KEYS = ("status", "body", "headers")
 _ERROR_KEYS = ("code", "status", "message")
@@ -62,8 +73,26 @@ class Fixture:
 
     @property
     def input(self) -> dict[str, Any]:
-        """A deep copy of the input message."""
-        return copy.deepcopy(dict(self.data["input"]))
+        """A deep copy of the input message (a batch fixture's first message)."""
+        return self.inputs[0]
+
+    @property
+    def inputs(self) -> list[dict[str, Any]]:
+        """Deep copies of every message: the batch's, or the one ``input``."""
+        if self.is_batch:
+            return [copy.deepcopy(dict(m)) for m in self.data["batch"]]
+        return [copy.deepcopy(dict(self.data["input"]))]
+
+    @property
+    def is_batch(self) -> bool:
+        """Whether the fixture delivers a ``batch`` of messages."""
+        return "batch" in self.data
+
+    @property
+    def outcomes(self) -> list[Any] | None:
+        """The expected outcome per message of a batch, or ``None`` (all delivered)."""
+        value = self.data.get("outcomes")
+        return None if value is None else copy.deepcopy(list(value))
 
     @property
     def settings(self) -> dict[str, Any] | None:
@@ -115,8 +144,8 @@ class Fixture:
     def checks_wire(self) -> bool:
         """Whether running the fixture means running the pipeline: it states a request, a
         response or an error, or it states no mapper output at all."""
-        return any(k in self.data for k in ("request", "requests", "response", "error")) or \
-            not self.has_output
+        wire = ("request", "requests", "response", "error", "batch")
+        return any(k in self.data for k in wire) or not self.has_output
 
 
 def load_fixture(path: str | Path) -> Fixture:
@@ -161,14 +190,18 @@ def _problem(data: Any) -> str | None:
     if unknown:
         return f"unknown key(s) {', '.join(map(repr, unknown))}; a fixture may have " + \
             ", ".join(FIXTURE_KEYS)
-    if "input" not in data:
-        return '"input" (the message) is required'
-    message = data["input"]
-    if not isinstance(message, dict):
-        return '"input" must be an object (a Segment message)'
-    if not _non_empty(message.get("type")) and not _non_empty(message.get("kind")):
-        return '"input.type" must be specified (identify, track, page, ...), or ' \
-            '"input.kind" for an audit-log event (flag, project, ...)'
+    if "batch" in data:
+        problem = _batch_problem(data)
+        if problem:
+            return problem
+    elif "outcomes" in data:
+        return '"outcomes" belongs to a "batch" fixture'
+    elif "input" not in data:
+        return '"input" (the message) is required, or "batch" (a list of messages)'
+    else:
+        problem = _message_problem(data["input"], "input")
+        if problem:
+            return problem
     if data.get("settings") is not None and not isinstance(data["settings"], dict):
         return '"settings" must be an object'
     for key in ("request", "requests"):
@@ -198,6 +231,40 @@ def _problem(data: Any) -> str | None:
             return '"error.status" must be an HTTP status number or null'
         if error.get("message") is not None and not isinstance(error["message"], str):
             return '"error.message" must be a string'
+    return None
+
+
+def _message_problem(message: Any, where: str) -> str | None:
+    if not isinstance(message, dict):
+        return f'"{where}" must be an object (a Segment message)'
+    if not _non_empty(message.get("type")) and not _non_empty(message.get("kind")):
+        return f'"{where}.type" must be specified (identify, track, page, ...), or ' \
+            f'"{where}.kind" for an audit-log event (flag, project, ...)'
+    return None
+
+
+def _batch_problem(data: dict[str, Any]) -> str | None:
+    from .checks import outcome_spec_problem
+
+    for key in ("input", "output", "error"):
+        if key in data:
+            return f'"{key}" does not apply to a "batch" fixture (use "outcomes")'
+    messages = data["batch"]
+    if not isinstance(messages, list) or not messages:
+        return '"batch" must be a non-empty list of messages'
+    for index, message in enumerate(messages):
+        problem = _message_problem(message, f"batch[{index}]")
+        if problem:
+            return problem
+    outcomes = data.get("outcomes")
+    if outcomes is None:
+        return None
+    if not isinstance(outcomes, list) or len(outcomes) != len(messages):
+        return f'"outcomes" must list one outcome per message ({len(messages)})'
+    for index, item in enumerate(outcomes):
+        problem = outcome_spec_problem(item)
+        if problem:
+            return f'"outcomes"[{index}]: {problem}'
     return None
 
 

@@ -11,6 +11,7 @@ from typing import Any, Mapping
 
 from facade import Facade
 
+from ..callables import call_with_integration
 from ..events import PATTERNS, semantic_method
 from .compare import diff, show, strip_ignored, to_json
 from .declarations import as_message
@@ -81,7 +82,8 @@ class MapperAssertions:
             raise AssertionError(f"{label}: integration.mapper.{function}() is missing")
         merged = self._settings_for(settings)  # type: ignore[attr-defined]
         merged.update(loaded.settings or {})
-        result = getattr(mapper, function)(msg, merged)
+        instance = self.integration_class(copy.deepcopy(merged))
+        result = call_with_integration(getattr(mapper, function), msg, merged, instance)
         if result is None:
             raise AssertionError(f"{label}: integration.mapper.{function}() returned None")
         keys = ignored or []

@@ -5,6 +5,9 @@
   where pytest collects them, and those an integration ships in its package's ``fixtures/``
   folder are added when pytest runs without explicit paths. A broken fixture fails as its own
   item, with the file and the reason.
+* A fixture under ``tests/fixtures/<slug>/`` whose slug matches no installed integration fails
+  loudly (it would otherwise never run): fixtures find their integration through the
+  ``framework.integrations`` entry point, which ``framework new`` declares.
 * The ``integration_tester`` fixture is a factory:
   ``integration_tester(MyIntegration, settings)`` returns an
   :class:`~framework.testing.IntegrationTester` reading fixtures from the rootdir.
@@ -20,7 +23,7 @@ import pytest
 
 from .fixtures import FixtureError, fixture_dirs, load_fixture
 
-__all__ = ["FixtureFile", "FixtureItem"]
+__all__ = ["FixtureFile", "FixtureItem", "UnregisteredFixtureFile", "UnregisteredFixtureItem"]
 
 
 @dataclass(frozen=True)
@@ -50,8 +53,11 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> "FixtureFi
     """Collect ``<fixtures folder>/<name>.json`` of an installed integration."""
     if file_path.suffix != ".json":
         return None
-    source = _folders(parent.config).get(file_path.parent.resolve())
+    folder = file_path.parent.resolve()
+    source = _folders(parent.config).get(folder)
     if source is None:
+        if folder.parent == (parent.config.rootpath / "tests" / "fixtures").resolve():
+            return UnregisteredFixtureFile.from_parent(parent, path=file_path)
         return None
     return FixtureFile.from_parent(parent, path=file_path, source=source)
 
@@ -84,6 +90,46 @@ class FixtureFile(pytest.File):
         """The file's single item, named ``<slug>/<name>``; reading waits for the run."""
         yield FixtureItem.from_parent(self, name=f"{self.source.slug}/{self.path.stem}",
                                       source=self.source)
+
+
+class UnregisteredFixtureFile(pytest.File):
+    """A fixture file of ``tests/fixtures/<slug>/`` for a slug no installed integration has;
+    its one item fails, saying how integrations are registered."""
+
+    def collect(self) -> Iterator["UnregisteredFixtureItem"]:
+        """The file's single item, named ``<slug>/<name>``."""
+        yield UnregisteredFixtureItem.from_parent(
+            self, name=f"{self.path.parent.name}/{self.path.stem}")
+
+
+class UnregisteredFixtureItem(pytest.Item):
+    """Fails: its folder names no installed integration."""
+
+    def runtest(self) -> None:
+        """Report the unregistered slug."""
+        from integrations import available
+
+        slug = self.path.parent.name
+        installed = ", ".join(sorted(available())) or "none"
+        raise _FixtureFailure(
+            f"{self.path}: tests/fixtures/{slug}/ matches no installed integration "
+            f"(installed: {installed}), so its fixtures cannot run. Fixtures run against the "
+            f"integration registered under the folder's name in the 'framework.integrations' "
+            f"entry point group: declare it in setup.cfg ([options.entry_points] "
+            f"framework.integrations = {slug} = your_package:YourIntegration; "
+            f"`framework new` does this) and reinstall the package (pip install -e .), or "
+            f"rename the folder to the integration's slug.")
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     style: Any = None) -> Any:
+        """The failure as plain text."""
+        if isinstance(excinfo.value, _FixtureFailure):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        """Where the item comes from."""
+        return self.path, None, f"unregistered fixture {self.name}"
 
 
 class _FixtureFailure(Exception):

@@ -5,7 +5,9 @@
   ``requests``) also fixes how many requests are made;
 * ``response`` is what the fake endpoint answers to every request, and the status the run
   must end with;
-* ``error`` is the framework error the run must end with (``code``, ``status``, ``message``).
+* ``error`` is the framework error the run must end with (``code``, ``status``, ``message``);
+* ``batch`` delivers its messages together (``Integration.process_batch``) and ``outcomes``
+  states each one's result (every message delivered when absent).
 
 The pipeline runs when the fixture states a request, a response or an error, or states no
 ``output`` (then it must simply succeed).
@@ -44,7 +46,12 @@ def run_fixture(integration: type, fixture: Fixture,
         tester.maps(fixture)
     if not fixture.checks_wire:
         return tester
-    tester.message(fixture.input)
+    if fixture.is_batch:
+        tester.batch(fixture.inputs)
+        if fixture.outcomes is not None:
+            tester.outcomes(fixture.outcomes)
+    else:
+        tester.message(fixture.input)
     response = fixture.response
     if response is not None:
         tester.replies(response["status"], response.get("body"), response.get("headers"),
@@ -69,6 +76,8 @@ def run_fixture(integration: type, fixture: Fixture,
     if response is not None and expected:
         tester.request(0).expects(response["status"])
     results = tester.end()
+    if fixture.is_batch:
+        return tester  # the outcomes were checked by end()
     if response is not None:
         statuses = [getattr(r, "status_code", None) for r in results]
         if response["status"] not in statuses:

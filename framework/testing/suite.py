@@ -116,7 +116,7 @@ class IntegrationSuite:
                     if kind in facade.TYPES]
         for path in fixture_paths(self._fixture_dirs(request)):
             try:
-                messages.append(load_fixture(path).input)
+                messages.extend(load_fixture(path).inputs)
             except FixtureError:
                 continue  # the fixture's own item reports it
         return messages
@@ -161,13 +161,14 @@ class IntegrationSuite:
         covered = set()
         for path in fixture_paths(dirs):
             try:
-                message = facade.create(load_fixture(path).input)
+                inputs = load_fixture(path).inputs
             except FixtureError:
                 continue
-            try:
-                covered.add(probe.route(message))
-            except errors.NotSupported:
-                continue
+            for message in inputs:
+                try:
+                    covered.add(probe.route(facade.create(message)))
+                except errors.NotSupported:
+                    continue
         missing = [m for m in cls.implemented() if m not in covered]
         where = ", ".join(str(d) for d in dirs) or f"tests/fixtures/{cls.slug()}/ (missing)"
         assert not missing, f"no fixture for {', '.join(missing)} in {where}; add e.g. " \

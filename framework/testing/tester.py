@@ -91,6 +91,8 @@ class IntegrationTester(Declarations, MapperAssertions):
             self._fixtures = [Path(folder) for folder in fixtures]
         self._mapper: Any = None
         self._message: Facade | None = None
+        self._batch: list[Facade] | None = None
+        self._outcomes: list[Any] | None = None
         self.instance: Integration | None = self._instance
         self.last: RunOutcome | None = None
         self._reset()
@@ -109,42 +111,69 @@ class IntegrationTester(Declarations, MapperAssertions):
 
     def message(self, message: Facade | Mapping[str, Any]) -> "IntegrationTester":
         """Set the message of the next run (a dict without ``type`` is a track)."""
-        self._message = as_message(message)
+        self._message, self._batch = as_message(message), None
         return self
 
     def identify(self, message: Facade | Mapping[str, Any]) -> "IntegrationTester":
         """Set an identify message for the next run."""
-        self._message = as_message(message, "identify")
+        self._message, self._batch = as_message(message, "identify"), None
         return self
 
     def track(self, message: Facade | Mapping[str, Any]) -> "IntegrationTester":
         """Set a track message for the next run."""
-        self._message = as_message(message, "track")
+        self._message, self._batch = as_message(message, "track"), None
         return self
 
     def page(self, message: Facade | Mapping[str, Any]) -> "IntegrationTester":
         """Set a page message for the next run."""
-        self._message = as_message(message, "page")
+        self._message, self._batch = as_message(message, "page"), None
         return self
 
     def screen(self, message: Facade | Mapping[str, Any]) -> "IntegrationTester":
         """Set a screen message for the next run."""
-        self._message = as_message(message, "screen")
+        self._message, self._batch = as_message(message, "screen"), None
         return self
 
     def group(self, message: Facade | Mapping[str, Any]) -> "IntegrationTester":
         """Set a group message for the next run."""
-        self._message = as_message(message, "group")
+        self._message, self._batch = as_message(message, "group"), None
         return self
 
     def alias(self, message: Facade | Mapping[str, Any]) -> "IntegrationTester":
         """Set an alias message for the next run."""
-        self._message = as_message(message, "alias")
+        self._message, self._batch = as_message(message, "alias"), None
         return self
 
     def delete(self, message: Facade | Mapping[str, Any]) -> "IntegrationTester":
         """Set a delete message for the next run."""
-        self._message = as_message(message, "delete")
+        self._message, self._batch = as_message(message, "delete"), None
+        return self
+
+    def batch(self, messages: Sequence[Facade | Mapping[str, Any]]) -> "IntegrationTester":
+        """Deliver these messages together in the next run, as the runner does: through the
+        integration's ``batch(items)`` when it declares ``.batch(...)`` for their methods,
+        one by one otherwise (:meth:`Integration.process_batch`). A dict without ``type``
+        is a track. The terminator :meth:`end` returns one outcome per message; check them
+        with :meth:`outcomes` (without it, every message must be delivered)."""
+        if isinstance(messages, (str, bytes, Mapping)) or not isinstance(messages, Sequence):
+            raise TypeError("batch() takes a list of messages")
+        if not messages:
+            raise ValueError("batch() needs at least one message")
+        self._batch = [as_message(m) for m in messages]
+        self._message = None
+        return self
+
+    def outcomes(self, expected: Sequence[Any]) -> "IntegrationTester":
+        """Assert the outcome of each message of :meth:`batch`, in order: ``"delivered"``, or
+        the error it failed with as ``{"code", "status"?, "message"?}`` (a message is text
+        the error's message contains)."""
+        if isinstance(expected, (str, bytes, Mapping)) or not isinstance(expected, Sequence):
+            raise TypeError('outcomes() takes a list: "delivered" or {"code": ...} per message')
+        for index, item in enumerate(expected):
+            problem = checks.outcome_spec_problem(item)
+            if problem:
+                raise ValueError(f"outcomes()[{index}]: {problem}")
+        self._outcomes = list(expected)
         return self
 
     def set(self, key: str | Mapping[str, Any], value: Any = None) -> "IntegrationTester":
@@ -198,7 +227,8 @@ class IntegrationTester(Declarations, MapperAssertions):
         * ``sends(obj)``: a dict or list: the JSON body equals it;
         * ``sends(name, value)``: the header equals ``value`` (or a compiled regex matches;
           ``None``: the header is absent);
-        * ``sends(re.compile(...))``: the raw body matches;
+        * ``sends(re.compile(...))``: the raw body matches (a ``bytes`` pattern, such as
+          ``re.compile(rb'...')``, is matched against the body bytes);
         * ``sends('?a=b')``: the query string contains ``a=b``;
         * ``sends('text')`` / ``sends(b'bytes')``: the raw body equals it.
         """
@@ -280,7 +310,8 @@ class IntegrationTester(Declarations, MapperAssertions):
         """Run the pipeline and check every assertion.
 
         Returns:
-            The responses ``process`` returned.
+            The responses ``process`` returned; after :meth:`batch`, one outcome per message
+            (its list of responses, or the error that stopped it).
 
         Raises:
             AssertionError: An assertion failed (every failure is listed).
@@ -308,6 +339,9 @@ class IntegrationTester(Declarations, MapperAssertions):
         """
         if isinstance(status, str) and message is None:
             status, message = None, status
+        if self._batch is not None:
+            raise AssertionError("error() checks one message; for a batch state each "
+                                 "message's outcome with .outcomes([...]) and call .end()")
         outcome, failures = self._run()
         error = outcome.error
         if error is None:
@@ -323,9 +357,10 @@ class IntegrationTester(Declarations, MapperAssertions):
         return error  # type: ignore[return-value]
 
     def _run(self) -> tuple[RunOutcome, list[str]]:
-        if self._message is None:
+        if self._message is None and self._batch is None:
             raise AssertionError("you must set a message first: .identify(), .track(), "
-                                 ".page(), .screen(), .group(), .alias() or .delete()")
+                                 ".page(), .screen(), .group(), .alias(), .delete() or "
+                                 ".batch([...])")
         outcome = RunOutcome()
         sandbox = Sandbox()
         for reply, times in self._replies:
@@ -337,7 +372,10 @@ class IntegrationTester(Declarations, MapperAssertions):
             outcome.exchanges = sandbox.exchanges
             self.last = outcome
         failures = self._evaluate(sandbox)
+        if self._batch is not None and outcome.error is None:
+            failures.extend(checks.outcome_mismatches(outcome.responses, self._outcomes))
         self._reset()
+        self._outcomes = None
         return outcome, failures
 
     def _process(self, outcome: RunOutcome) -> None:
@@ -347,16 +385,21 @@ class IntegrationTester(Declarations, MapperAssertions):
         try:
             if instance is None:
                 self.instance = self.integration_class(settings, sleep=sleep)
-                outcome.responses = self.instance.process(self._message)
+                outcome.responses = self._deliver(self.instance)
                 return
             saved = instance.settings, instance.policy.sleep
             instance.settings, instance.policy.sleep = settings, sleep
             try:
-                outcome.responses = instance.process(self._message)
+                outcome.responses = self._deliver(instance)
             finally:
                 instance.settings, instance.policy.sleep = saved
         except Exception as exc:  # noqa: BLE001 - checked by the terminator
             outcome.error = exc
+
+    def _deliver(self, instance: Integration) -> list[Any]:
+        if self._batch is not None:
+            return instance.process_batch(self._batch)
+        return instance.process(self._message)  # type: ignore[arg-type]
 
     def _evaluate(self, sandbox: Sandbox) -> list[str]:
         exchanges = sandbox.exchanges
@@ -383,7 +426,8 @@ class IntegrationTester(Declarations, MapperAssertions):
 
     def _report(self, failures: list[str], outcome: RunOutcome) -> str:
         msg = self._message
-        lines = [f"{self.integration_class.name} {msg.type() if msg else ''}: "
+        what = msg.type() if msg else f"batch of {len(self._batch)}" if self._batch else ""
+        lines = [f"{self.integration_class.name} {what}: "
                  f"{len(failures)} assertion(s) failed"]
         lines += [f"  - {failure}" for failure in failures]
         if outcome.exchanges:

@@ -50,3 +50,18 @@ class Typed(integration("Typed")
 #: A manifest integration, registered as ``signed_webhook`` by ``install(monkeypatch,
 #: signed_webhook="command_toys:SignedWebhook")``.
 SignedWebhook = load_manifest(Path(__file__).parents[1] / "manifest" / "data" / "signed_webhook")
+
+
+class Bulk(integration("Bulk").endpoint("https://bulk.test").batch(size=50, methods=["track"])):
+    """Tracks go through ``batch()`` (as ``framework send`` delivers them); identifies do not."""
+
+    def track(self, msg):
+        return self.post("/track").send({"event": msg.event()}).end()
+
+    def identify(self, msg):
+        return self.post("/identify").send({"userId": msg.user_id()}).end()
+
+    def batch(self, items):
+        response = self.post("/import?strict=1").send(
+            {"batch": [{"event": m.event()} for m in items]}).end()
+        return [[response] for _ in items]

@@ -202,3 +202,22 @@ def test_declared_secrets_are_masked_unless_asked(command, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(TRACK)))
     code, out, _ = command("curl", "typed", "-", "--settings", settings, "--show-secrets")
     assert code == 0 and out.count("quiet-value-77") == 2  # the header and the body
+
+
+def test_preview_shows_the_batch_request_the_runner_would_make(command, monkeypatch, tmp_path):
+    # issue 14: preview showed POST /track, the runner sends /import?strict=1 via batch()
+    install(monkeypatch, bulk="command_toys:Bulk")
+    message = tmp_path / "track.json"
+    message.write_text(json.dumps(TRACK))
+    code, out, _ = command("preview", "bulk", message)
+    assert code == 0
+    assert "ROUTE: track\nDELIVERY: batch(items), as framework send delivers it\n" in out
+    assert "URL: https://bulk.test/import?strict=1\n" in out
+    assert "/track\n" not in out
+    code, out, _ = command("curl", "bulk", message)
+    assert code == 0 and "https://bulk.test/import?strict=1" in out
+    identify = tmp_path / "identify.json"
+    identify.write_text(json.dumps({"type": "identify", "userId": "u1"}))
+    code, out, _ = command("preview", "bulk", identify)
+    assert code == 0 and "ROUTE: identify\nURL: https://bulk.test/identify\n" in out
+    assert "DELIVERY" not in out

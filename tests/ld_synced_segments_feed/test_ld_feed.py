@@ -240,3 +240,13 @@ class TestLaunchDarklyFeedSuite(AudienceFeedSuite):
     feed_properties = PROPERTIES
     partner_replies = [Reply(204)]
     hypothesis_settings = {"max_examples": 15, "deadline": None}
+
+
+def test_the_shipped_manifest_validates(capsys):
+    import os
+
+    from framework.cli import main
+    from integrations.ld_synced_segments_feed import MANIFESTS
+
+    assert main(["validate", os.path.join(MANIFESTS, "mediarithmics")]) == 0
+    assert capsys.readouterr().out.strip().endswith(": ok")

@@ -37,8 +37,6 @@ def project(pytester, monkeypatch):
     (folder / "toy" / "track-wrong.json").write_text(fixture(
         request={"method": "POST", "url": "https://toy.test/t", "body": {"event": "F"}}))
     (folder / "toy" / "broken.json").write_text('{"input": ')
-    (folder / "other").mkdir()
-    (folder / "other" / "x.json").write_text("{}")  # not an installed slug: not collected
     pytester.found = found
     return pytester
 
@@ -61,6 +59,24 @@ def test_each_fixture_is_an_item_named_slug_slash_name(project):
         "{\"event\":\"E\"}",
     ])
     assert "Traceback" not in result.stdout.str()
+
+
+def test_fixtures_of_an_unregistered_slug_fail_loudly(project):
+    # issue 14: they used to be skipped silently ("collected 0 items", exit 5)
+    folder = project.path / "tests" / "fixtures" / "acme"
+    folder.mkdir()
+    (folder / "track-basic.json").write_text(fixture())
+    result = project.runpytest_inprocess("-v", "-p", "no:cacheprovider",
+                                         "tests/fixtures/acme")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "*tests/fixtures/acme/track-basic.json::acme/track-basic FAILED*",
+        "*tests/fixtures/acme/ matches no installed integration (installed: toy)*"
+        "framework.integrations*framework new*pip install -e .*",
+    ])
+    assert "Traceback" not in result.stdout.str()
+    whole = project.runpytest_inprocess("-p", "no:cacheprovider")
+    whole.assert_outcomes(passed=1, failed=3)  # toy's broken and wrong ones, and acme's
 
 
 def test_an_integration_that_cannot_load_fails_its_items(project):

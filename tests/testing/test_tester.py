@@ -108,11 +108,19 @@ def test_ensure_finds_function_rules():
 def test_valid_and_invalid():
     t = make()
     assert t.valid({"userId": "u1"}) is t
-    error = t.invalid({"userId": "u1"}, {})
+    assert t.invalid({"userId": "u1"}, {}) is t
+    error = t.validation_error
     assert isinstance(error, errors.ValidationError) and "apiKey" in str(error)
-    assert isinstance(t.invalid({"type": "identify"}), errors.RejectedError)
+    assert isinstance(t.invalid({"type": "identify"}).validation_error, errors.RejectedError)
     t.valid(facade.create({"type": "identify", "userId": "u1"}))
     t.invalid({"userId": "u1"}, {"apiKey": ""}, match=re.compile("apiKey"))
+
+
+def test_invalid_chains_like_every_other_check():
+    # issue 14: invalid() used to return the error, so .valid() after it failed
+    t = make()
+    assert t.invalid({"userId": "u1"}, {}).valid({"userId": "u1"}).invalid(
+        {"type": "identify"}) is t
 
 
 def test_valid_failure_names_the_error():

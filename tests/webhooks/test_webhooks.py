@@ -187,7 +187,7 @@ def test_bad_settings_fail_before_any_request(settings, match):
         tester.valid(TRACK)
         tester.track(TRACK).requests(1).end()
         return
-    error = tester.invalid(TRACK, match=match)
+    error = tester.invalid(TRACK, match=match).validation_error
     assert isinstance(error, errors.ValidationError)
     tester.track(TRACK).requests(0).error(code="INVALID_SETTINGS", message=re.compile(match))
 
