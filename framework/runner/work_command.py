@@ -19,15 +19,14 @@ import sys
 import textwrap
 from typing import Any
 
-from .command import (UsageError, _duration, _integration, _positive, _run_until_done,
-                      _settings, _whole)
+from .command import (UsageError, _integration, _run_until_done, _settings,
+                      add_delivery_arguments, runner_options)
 from .deadletters import export_dead_letters
 from .lock import QueueLock, QueueLockedError
-from .pacing import Backoff
 from .progress import make_progress
-from .queue import DEFAULT_VISIBILITY_TIMEOUT, Queue, QueueError
+from .queue import Queue, QueueError
 from .queues import is_redis_url, open_queue
-from .runner import DEFAULT_CONCURRENCY, DEFAULT_MAX_AGE, DEFAULT_MAX_ATTEMPTS, Runner
+from .runner import Runner
 from .summary import EXIT_FAILED, EXIT_OK, EXIT_USAGE, RunSummary
 
 __all__ = ["add_arguments", "run"]
@@ -71,32 +70,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "with --config: every destination of the config; repeatable)")
     parser.add_argument("--until-empty", action="store_true",
                         help="exit once the destination has nothing left (see below)")
-    parser.add_argument("--concurrency", type=_whole("--concurrency"),
-                        default=DEFAULT_CONCURRENCY, metavar="N",
-                        help=f"deliveries in progress at once (default {DEFAULT_CONCURRENCY})")
-    parser.add_argument("--visibility-timeout", type=_positive("--visibility-timeout"),
-                        default=DEFAULT_VISIBILITY_TIMEOUT, metavar="SECONDS",
-                        help="seconds before another consumer may take over an entry this "
-                             f"one holds, if this one dies (default "
-                             f"{DEFAULT_VISIBILITY_TIMEOUT:.0f})")
-    parser.add_argument("--max-attempts", type=_whole("--max-attempts"),
-                        default=DEFAULT_MAX_ATTEMPTS, metavar="N",
-                        help=f"attempts per message before it is a dead letter "
-                             f"(default {DEFAULT_MAX_ATTEMPTS})")
-    parser.add_argument("--max-age", type=_duration("--max-age"), default=DEFAULT_MAX_AGE,
-                        metavar="DURATION",
-                        help="do not retry messages queued longer ago than this (default 4h)")
-    parser.add_argument("--retry-delay", type=_positive("--retry-delay"), default=1.0,
-                        metavar="SECONDS", help="the first retry's backoff (default 1)")
-    parser.add_argument("--rate", type=_positive("--rate"), default=None, metavar="N",
-                        help="at most N messages per second (this process)")
-    parser.add_argument("--dead-letters", metavar="PATH", default=None,
-                        help="export the destination's dead letters to PATH as NDJSON at "
-                             "the end")
-    parser.add_argument("--json", action="store_true",
-                        help="print the summary as one JSON object on stdout")
-    parser.add_argument("--no-progress", action="store_true",
-                        help="no progress bar even on a terminal")
+    add_delivery_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -147,11 +121,9 @@ def _work(args: argparse.Namespace, cls: type, settings: dict[str, Any], queue: 
     progress = make_progress(False if args.no_progress else None, sys.stderr,
                              desc=f"work {args.slug}")
     try:
-        runner = Runner(cls, settings, queue, concurrency=args.concurrency,
-                        max_attempts=args.max_attempts, max_age=args.max_age, rate=args.rate,
-                        backoff=Backoff(base=args.retry_delay), progress=progress,
-                        lease=args.visibility_timeout,
-                        stop_when="empty" if args.until_empty else "stopped")
+        runner = Runner(cls, settings, queue, progress=progress,
+                        stop_when="empty" if args.until_empty else "stopped",
+                        **runner_options(args))
     except (TypeError, ValueError) as exc:
         progress.close()
         raise UsageError(f"--settings: {exc}") from None
