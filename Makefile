@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint bench demo clean system-deps facade-expectations
+.PHONY: install test lint bench chaos demo clean system-deps facade-expectations
 
 install: $(STAMP)
 
@@ -39,6 +39,10 @@ demo: $(STAMP)
 
 bench: $(STAMP) system-deps
 	$(BIN)/python -m bench
+
+# The long fault runs (several minutes): one line per scenario; exits 1 if a message was lost.
+chaos: $(STAMP)
+	$(BIN)/python -m bench.chaos
 
 # Regenerate tests/facade/data/facade_expectations.json.gz with the JavaScript original
 # (@segment/facade, pinned by tools/facade_diff/package-lock.json): needs Node, npm and the

@@ -5,6 +5,10 @@
 is one consumer of the destination's group: a job is handed to one of them at a time, and the
 jobs of a process that died are taken over by the others once their visibility timeout has
 passed. A SQLite file works too, for one ``work`` process at a time.
+
+``framework work --config serve.toml --queue ...`` delivers the jobs a ``framework serve
+--no-deliver`` receiver queued: every destination of the server config (or those named with
+``--destination``), each with its own workers and backoff, exactly as the server would.
 """
 
 from __future__ import annotations
@@ -51,18 +55,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
     parser.usage = ("framework work SLUG --settings JSON|@file --queue URL|PATH "
                     "[--until-empty] [--concurrency N] [options]\n"
-                    "       framework work --config SERVE.toml [--queue PATH] [--until-empty]")
+                    "       framework work --config SERVE.toml [--queue URL|PATH] "
+                    "[--destination NAME ...] [--until-empty]")
     parser.add_argument("slug", metavar="SLUG", nargs="?", default=None,
                         help="the integration, e.g. webhooks (not with --config)")
     parser.add_argument("--config", metavar="PATH", default=None,
-                        help="deliver every destination of a framework serve config from its "
-                             "SQLite queue (what serve --no-deliver queued)")
+                        help="deliver the destinations of a framework serve config (settings "
+                             "from the config) from its queue: what serve --no-deliver queued")
     parser.add_argument("--settings", metavar="JSON|@file", default=None,
                         help="the integration's settings as a JSON object, or @path to a file")
     parser.add_argument("--queue", metavar="URL|PATH", default=None,
                         help="redis://HOST:PORT/DB?stream=NAME, or a SQLite queue file")
-    parser.add_argument("--destination", metavar="NAME", default=None,
-                        help="the destination (consumer group) to consume (default: SLUG)")
+    parser.add_argument("--destination", metavar="NAME", action="append", default=None,
+                        help="the destination (consumer group) to consume (default: SLUG; "
+                             "with --config: every destination of the config; repeatable)")
     parser.add_argument("--until-empty", action="store_true",
                         help="exit once the destination has nothing left (see below)")
     parser.add_argument("--concurrency", type=_whole("--concurrency"),
@@ -104,16 +110,19 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     if args.config is not None:
-        if args.slug is not None:
-            raise UsageError("give SLUG or --config, not both (a config names its "
-                             "integrations)")
+        if args.slug is not None or args.settings is not None:
+            raise UsageError("--config takes the destinations and their settings from the "
+                             "config: give no SLUG or --settings")
         from ..server.work import run_config
+
         return run_config(args)
     if args.slug is None or args.queue is None:
         raise UsageError("SLUG and --queue are required (or --config PATH)")
+    if args.destination and len(args.destination) > 1:
+        raise UsageError("one --destination with a SLUG (several need --config)")
     settings = _settings(args)
     cls = _integration(args.slug)
-    destination = args.destination or args.slug
+    destination = args.destination[0] if args.destination else args.slug
     lock = None
     if not is_redis_url(args.queue):
         lock = QueueLock(args.queue)

@@ -75,3 +75,16 @@ def test_serve_is_registered_and_lazy():
                          cwd=ROOT, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
     assert "serve" in cli.COMMANDS
+
+
+def test_the_server_names_are_exported_lazily():
+    import framework.server as server
+
+    for name in server.__all__:
+        assert getattr(server, name) is not None
+    try:
+        server.nope
+    except AttributeError as exc:
+        assert "has no attribute 'nope'" in str(exc)
+    else:  # pragma: no cover
+        raise AssertionError("expected AttributeError")
