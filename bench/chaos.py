@@ -146,7 +146,7 @@ def faults(rate: float, statuses: str = "500,429") -> Callable[[int], Result]:
         with Sink(fail_rate=rate, statuses=[int(s) for s in statuses.split(",")],
                   seed=7) as sink:
             done = run(command(source, sink.url + "/hook", work.queue, "--concurrency", "16",
-                               "--retry-delay", "0.2", "--max-attempts", "20"))
+                               "--retry-delay", "0.02", "--max-attempts", "16"))
             result = sink_result(f"faults {rate:.0%} {statuses}", sink, n, work.queue, started,
                                  f"exit {done.returncode}")
         work.cleanup()

@@ -7,13 +7,16 @@ lock, checks the queue's state, runs, exports dead letters and prints the summar
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import sys
 import textwrap
-from typing import Any, Callable
+import threading
+from typing import Any, Callable, Iterator
 
 from .converters import UnknownFormatError, converter_names, get_converter
 from .deadletters import export_dead_letters
@@ -391,12 +394,29 @@ def _send(args: argparse.Namespace, cls: type, settings: dict[str, Any], queue: 
         fresh = inputs
     if fresh:
         runner.feed(fresh, converter=args.converter or "segment", format=args.format)
+    with _late_signals_ignored():  # the runner's own handlers sit on top while it runs
+        try:
+            summary = runner.run()
+        except sqlite3.Error as exc:
+            _report(args, queue, runner.summary, failure=exc)
+            return EXIT_TEMPFAIL
+        return _report(args, queue, summary)
+
+
+@contextlib.contextmanager
+def _late_signals_ignored() -> Iterator[None]:
+    """Once the run is over, a Ctrl-C or SIGTERM that comes while the summary and dead letters
+    are written (the rest of a signal storm) must not kill the process halfway through them;
+    while it runs, the runner's handlers (stop, then abandon) take precedence."""
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous[signum] = signal.signal(signum, lambda *_: None)
     try:
-        summary = runner.run()
-    except sqlite3.Error as exc:
-        _report(args, queue, runner.summary, failure=exc)
-        return EXIT_TEMPFAIL
-    return _report(args, queue, summary)
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _check_dead_letters_path(path: str | None) -> None:

@@ -14,6 +14,18 @@ from __future__ import annotations
 
 __all__ = ["PROMOTE", "ACK", "NACK", "DEAD", "EXTEND", "REDRIVE", "FAN_OUT"]
 
+# The start of a settle step: ack entry ARGV[2] of group ARGV[1] on stream KEYS[1] (stopping
+# there if it is not pending any more), take it out of the stream and read its fields into f.
+_TAKE = """
+if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
+local entry = redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2])
+redis.call('XDEL', KEYS[1], ARGV[2])
+if #entry == 0 then return 0 end
+local f = {}
+local fields = entry[1][2]
+for i = 1, #fields, 2 do f[fields[i]] = fields[i + 1] end
+"""
+
 #: Move the due delayed jobs back into the stream.
 #: KEYS: stream, delayed; ARGV: now, limit.
 PROMOTE = """
@@ -46,14 +58,7 @@ return done
 #: (none when the caller does not count this one).
 #: KEYS: stream, delayed; ARGV: group, entry id, available_at, last_error, unique, attempts to
 #: add.
-NACK = """
-if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
-local entry = redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2])
-redis.call('XDEL', KEYS[1], ARGV[2])
-if #entry == 0 then return 0 end
-local f = {}
-local fields = entry[1][2]
-for i = 1, #fields, 2 do f[fields[i]] = fields[i + 1] end
+NACK = _TAKE + """
 local attempts = tostring(tonumber(f.attempts or '0') + tonumber(ARGV[6] or '1'))
 local job = {body = f.body, attempts = attempts, first_seen = f.first_seen,
              available_at = ARGV[3], last_error = ARGV[4], u = ARGV[5]}
@@ -63,14 +68,7 @@ return 1
 
 #: Failed for good: the entry moves to the dead-letter stream with its error.
 #: KEYS: stream, dead, meta; ARGV: group, entry id, error, destination.
-DEAD = """
-if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
-local entry = redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2])
-redis.call('XDEL', KEYS[1], ARGV[2])
-if #entry == 0 then return 0 end
-local f = {}
-local fields = entry[1][2]
-for i = 1, #fields, 2 do f[fields[i]] = fields[i + 1] end
+DEAD = _TAKE + """
 redis.call('XADD', KEYS[2], '*', 'body', f.body,
            'attempts', tostring(tonumber(f.attempts or '0') + 1),
            'first_seen', f.first_seen, 'error', ARGV[3], 'destination', ARGV[4])

@@ -85,7 +85,8 @@ class FaultServer:
             except OSError:
                 pass
             client.close()
-        self._thread.join(5)
+        if self._thread.ident is not None:
+            self._thread.join(5)
 
     def __enter__(self) -> "FaultServer":
         return self.start()
