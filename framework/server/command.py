@@ -71,6 +71,13 @@ def _whole(text: str) -> int:
     return value
 
 
+def _max_in_flight(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"--max-in-flight must be a whole number >= 1, got "
+                                         f"{text!r}")
+    return int(text)
+
+
 def _seconds(text: str) -> float:
     try:
         value = float(text)
@@ -113,6 +120,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="serve an audience feed connector class (framework.audience) "
                              "instead of the config's surfaces; needs PLUGIN_WORKER_ID and "
                              "PLUGIN_AUTHENTICATION_TOKEN (GATEWAY_HOST, GATEWAY_PORT)")
+    parser.add_argument("--max-in-flight", type=_max_in_flight, default=None, metavar="N",
+                        help="with --feed: throttle, answering 429 RETRY beyond N requests "
+                             "in progress at once (default: no throttling)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -124,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
         from ..audience.loader import feed_app_from_environ
 
         try:
-            app: Any = feed_app_from_environ(args.feed)
+            app: Any = feed_app_from_environ(args.feed, max_in_flight=args.max_in_flight)
         except ConfigError as exc:
             print(f"framework serve: --feed {args.feed}: {len(exc.problems) or 1} problem(s):",
                   file=sys.stderr)
