@@ -32,7 +32,7 @@ test: $(STAMP) system-deps
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/python -m flake8 facade framework integrations tests bench examples tools
+	$(BIN)/python -m flake8 facade framework integrations tests bench examples tools framework_main.py
 
 demo: $(STAMP)
 	$(BIN)/python examples/demo.py
