@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint bench demo clean system-deps facade-expectations
+.PHONY: install test lint bench chaos demo clean system-deps facade-expectations
 
 install: $(STAMP)
 
@@ -32,14 +32,18 @@ test: $(STAMP) system-deps
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/python -m flake8 facade framework integrations tests bench examples tools
-	$(BIN)/python -m mypy facade framework integrations tests/typing
+	$(BIN)/python -m flake8 facade framework integrations tests bench examples tools framework_main.py
+	$(BIN)/python -m mypy facade framework integrations tests/typing framework_main.py
 
 demo: $(STAMP)
 	$(BIN)/python examples/demo.py
 
 bench: $(STAMP) system-deps
 	$(BIN)/python -m bench
+
+# The long fault runs (several minutes): one line per scenario; exits 1 if a message was lost.
+chaos: $(STAMP)
+	$(BIN)/python -m bench.chaos
 
 # Regenerate tests/facade/data/facade_expectations.json.gz with the JavaScript original
 # (@segment/facade, pinned by tools/facade_diff/package-lock.json): needs Node, npm and the

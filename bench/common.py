@@ -34,11 +34,20 @@ def messages(n: int, seed: int = 20240101) -> list[dict[str, Any]]:
         return [json.loads(line) for line in f][:n]
 
 
+def pinned(cpus: set[int] | None) -> Any:
+    """A ``preexec_fn`` that runs the child on ``cpus`` only (``None``: anywhere)."""
+    if not cpus or not hasattr(os, "sched_setaffinity"):
+        return None
+    return lambda: os.sched_setaffinity(0, cpus)
+
+
 @contextmanager
-def sink(*args: str) -> Iterator[str]:
-    """``framework sink`` in its own process (so it does not share our GIL); yields its URL."""
+def sink(*args: str, cpus: set[int] | None = None) -> Iterator[str]:
+    """``framework sink`` in its own process (so it does not share our GIL), on ``cpus`` when
+    given; yields its URL."""
     process = subprocess.Popen([sys.executable, "-m", "framework.cli", "sink", *args],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                               preexec_fn=pinned(cpus))
     try:
         line = process.stdout.readline().strip()
         if not line.startswith("listening on "):

@@ -25,6 +25,11 @@ from typing import Any, Iterator, Sequence
 
 __all__ = ["CorpusGenerator", "generate", "write", "main"]
 
+#: A generated message (nested JSON-ready values).
+Message = dict[str, Any]
+#: One simulated user: (userId, anonymousId, first name, last name, e-mail).
+User = tuple[str, str, str, str, str]
+
 BASE = datetime(2024, 1, 1, tzinfo=timezone.utc)
 SPAN_S = 365 * 24 * 3600
 
@@ -93,7 +98,7 @@ OTHER_DESTS = ["Mixpanel", "Google Analytics", "Amplitude", "Intercom",
                "Salesforce", "Keen IO", "Customer.io"]
 
 
-def tidy(v):
+def tidy(v: Any) -> Any:
     """Integral floats become ints (as a JavaScript client would send them)."""
     if isinstance(v, float) and v.is_integer():
         return int(v)
@@ -104,7 +109,7 @@ def tidy(v):
     return v
 
 
-def iso_utc(dt):
+def iso_utc(dt: datetime) -> str:
     dt = dt.astimezone(timezone.utc)
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (dt.microsecond // 1000)
 
@@ -115,7 +120,7 @@ class CorpusGenerator:
 
     def __init__(self, seed: int) -> None:
         self.r = random.Random(seed)
-        self.users = []  # (userId, anonymousId, first, last, email)
+        self.users: list[User] = []
         for i in range(2000):
             first = self.r.choice(FIRST)
             last = self.r.choice(LAST)
@@ -127,15 +132,15 @@ class CorpusGenerator:
         self.groups = ["org_%05d" % (10000 + 13 * i) for i in range(300)]
 
     # -- primitives ---------------------------------------------------------
-    def uuid(self):
+    def uuid(self) -> str:
         h = "%032x" % self.r.getrandbits(128)
         variant = "89ab"[int(h[16], 16) & 3]
         return "%s-%s-4%s-%s%s-%s" % (h[0:8], h[8:12], h[13:16], variant, h[17:20], h[20:32])
 
-    def when(self):
+    def when(self) -> datetime:
         return BASE + timedelta(milliseconds=self.r.randrange(SPAN_S * 1000))
 
-    def ts(self, dt):
+    def ts(self, dt: datetime) -> str:
         if self.r.random() < 0.1:
             off = self.r.choice([-8, -5, -3, 1, 2, 5.5, 9])
             tz = timezone(timedelta(hours=off))
@@ -146,26 +151,26 @@ class CorpusGenerator:
             return s + "%s%02d:%02d" % (sign, mins // 60, mins % 60)
         return iso_utc(dt)
 
-    def ip(self):
+    def ip(self) -> str:
         # documentation ranges only; these are payload strings, never contacted
         net = self.r.choice(["192.0.2", "198.51.100", "203.0.113"])
         return "%s.%d" % (net, self.r.randrange(1, 255))
 
-    def money(self, lo, hi):
+    def money(self, lo: float, hi: float) -> float:
         return round(self.r.uniform(lo, hi), 2)
 
-    def address(self):
+    def address(self) -> Message:
         city, state, country, postal = self.r.choice(CITIES)
         return {"street": "%d %s" % (self.r.randrange(1, 999), self.r.choice(STREETS)),
                 "city": city, "state": state, "postalCode": postal, "country": country}
 
-    def integrations(self):
+    def integrations(self) -> Message:
         k = self.r.random()
         if k < 0.35:
             return {}
         if k < 0.6:
             return {"All": True}
-        out = {"All": True}
+        out: Message = {"All": True}
         for d in self.r.sample(OTHER_DESTS, self.r.randrange(1, 4)):
             v = self.r.random()
             if d == "Google Analytics" and v < 0.5:
@@ -176,10 +181,11 @@ class CorpusGenerator:
         return out
 
     # -- envelope -----------------------------------------------------------
-    def envelope(self, mtype, channel, user, dt, anon_only=False):
+    def envelope(self, mtype: str, channel: str, user: User, dt: datetime,
+                 anon_only: bool = False) -> Message:
         uid, anon, first, last, email = user
         r = self.r
-        msg = {"type": mtype, "messageId": self.uuid(), "channel": channel}
+        msg: Message = {"type": mtype, "messageId": self.uuid(), "channel": channel}
         k = r.random()
         if anon_only or k < 0.2:
             msg["anonymousId"] = anon
@@ -194,7 +200,7 @@ class CorpusGenerator:
             lib = r.choice(MOBILE_LIBS)
         else:
             lib = r.choice(SERVER_LIBS)
-        ctx = {"ip": self.ip(), "library": dict(lib), "locale": r.choice(LOCALES)}
+        ctx: Message = {"ip": self.ip(), "library": dict(lib), "locale": r.choice(LOCALES)}
         if channel != "server" or r.random() < 0.5:
             ctx["userAgent"] = r.choice(USER_AGENTS)
         if channel == "client" or (channel == "server" and r.random() < 0.3):
@@ -229,14 +235,14 @@ class CorpusGenerator:
         return msg
 
     # -- message types -------------------------------------------------------
-    def product(self):
+    def product(self) -> Message:
         sku, name, cat, price = self.r.choice(PRODUCTS)
         return {"product_id": sku.replace("sku", "pid"), "sku": sku, "name": name,
                 "category": cat, "price": price, "quantity": self.r.randrange(1, 4),
                 "brand": "Example", "url": HOST + "/shop/p/" + sku,
                 "image_url": HOST + "/img/" + sku + ".png"}
 
-    def track(self, user, dt):
+    def track(self, user: User, dt: datetime) -> Message:
         r = self.r
         channel = r.choice(["server", "server", "client", "mobile"])
         msg = self.envelope("track", channel, user, dt)
@@ -295,12 +301,12 @@ class CorpusGenerator:
         msg["properties"] = props
         return msg
 
-    def identify(self, user, dt):
+    def identify(self, user: User, dt: datetime) -> Message:
         r = self.r
         uid, anon, first, last, email = user
         channel = r.choice(["server", "client", "mobile"])
         msg = self.envelope("identify", channel, user, dt)
-        traits = {"email": email}
+        traits: Message = {"email": email}
         if r.random() < 0.6:
             traits["name"] = "%s %s" % (first, last)
         else:
@@ -323,7 +329,7 @@ class CorpusGenerator:
         msg["traits"] = traits
         return msg
 
-    def page(self, user, dt):
+    def page(self, user: User, dt: datetime) -> Message:
         r = self.r
         msg = self.envelope("page", "client", user, dt)
         name, cat, path = r.choice(PAGES)
@@ -342,7 +348,7 @@ class CorpusGenerator:
         msg["context"]["page"] = dict(props)
         return msg
 
-    def screen(self, user, dt):
+    def screen(self, user: User, dt: datetime) -> Message:
         r = self.r
         msg = self.envelope("screen", "mobile", user, dt)
         name, cat = r.choice(SCREENS)
@@ -354,7 +360,7 @@ class CorpusGenerator:
                              "deep_link": r.random() < 0.2}
         return msg
 
-    def group(self, user, dt):
+    def group(self, user: User, dt: datetime) -> Message:
         r = self.r
         channel = r.choice(["server", "client"])
         msg = self.envelope("group", channel, user, dt)
@@ -372,7 +378,7 @@ class CorpusGenerator:
         msg["traits"] = traits
         return msg
 
-    def alias(self, user, dt):
+    def alias(self, user: User, dt: datetime) -> Message:
         r = self.r
         uid, anon, first, last, email = user
         channel = r.choice(["server", "client", "mobile"])
@@ -384,7 +390,7 @@ class CorpusGenerator:
             msg["anonymousId"] = anon
         return msg
 
-    def message(self):
+    def message(self) -> Message:
         r = self.r
         user = r.choice(self.users)
         dt = self.when()

@@ -14,10 +14,16 @@ The helpers mirror the facade accessors the Acme mapper reads: ``is_email`` (a l
 ``currency`` (numbers pass, ``"$12.34"`` is parsed), and compacting away ``None``.
 """
 
+from __future__ import annotations
+
 import json
 import re
 import threading
 from datetime import datetime, timezone
+from typing import Any
+
+#: A message or payload: a JSON object.
+Payload = dict[str, Any]
 
 __all__ = ["MAPPERS", "PATHS", "HEADERS", "SETTINGS", "dumps", "pass_map", "make_poster"]
 
@@ -33,11 +39,11 @@ LEADING_FLOAT_RE = re.compile(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
-def is_email(v):
+def is_email(v: Any) -> bool:
     return isinstance(v, str) and EMAIL_RE.search(v) is not None
 
 
-def ts_fields(value):
+def ts_fields(value: str) -> tuple[int, str]:
     """(epoch ms, UTC ISO string with ms) like Date#getTime/#toISOString."""
     dt = datetime.fromisoformat(value)
     if dt.tzinfo is None:
@@ -50,7 +56,7 @@ def ts_fields(value):
     return ms, iso
 
 
-def currency(val):
+def currency(val: Any) -> Any:
     """Track#revenue()'s currency(): numbers pass, "$12.34" is parsed."""
     if not val or isinstance(val, bool):
         return None
@@ -65,21 +71,21 @@ def currency(val):
     return int(f) if f.is_integer() else f
 
 
-def compact(d):
+def compact(d: Payload) -> Payload:
     return {k: v for k, v in d.items() if v is not None}
 
 
-def sub(d, key):
+def sub(d: Payload, key: str) -> Payload:
     v = d.get(key)
     return v if isinstance(v, dict) else {}
 
 
-def address_part(traits, props, key):
+def address_part(traits: Payload, props: Payload, key: str) -> Any:
     return (sub(traits, "address").get(key) or traits.get(key)
             or sub(props, "address").get(key) or props.get(key) or None)
 
 
-def common(m, ctx, type_, uid):
+def common(m: Payload, ctx: Payload, type_: str, uid: Any) -> Payload:
     anon = m.get("anonymousId") or m.get("sessionId")
     ms, iso = ts_fields(m["timestamp"])
     lib = ctx.get("library")
@@ -105,14 +111,14 @@ def common(m, ctx, type_, uid):
     }
 
 
-def referrer(ctx, props):
+def referrer(ctx: Payload, props: Payload) -> Any:
     return (sub(ctx, "referrer").get("url") or sub(ctx, "page").get("referrer")
             or props.get("referrer"))
 
 
 # -- the mapper -------------------------------------------------------------
 
-def map_track(m):
+def map_track(m: Payload) -> Payload:
     ctx = m.get("context") or {}
     uid = m.get("userId")
     p = common(m, ctx, "track", uid)
@@ -147,7 +153,7 @@ def map_track(m):
     return compact(p)
 
 
-def first_name(t):
+def first_name(t: Payload) -> str | None:
     v = t.get("firstName")
     if isinstance(v, str):
         return v.strip()
@@ -157,7 +163,7 @@ def first_name(t):
     return None
 
 
-def last_name(t):
+def last_name(t: Payload) -> str | None:
     v = t.get("lastName")
     if isinstance(v, str):
         return v.strip()
@@ -170,7 +176,7 @@ def last_name(t):
     return n[sp + 1:].strip()
 
 
-def map_identify(m):
+def map_identify(m: Payload) -> Payload:
     ctx = m.get("context") or {}
     uid = m.get("userId")
     p = common(m, ctx, "identify", uid)
@@ -199,7 +205,7 @@ def map_identify(m):
     return compact(p)
 
 
-def _page_like(m, kind):
+def _page_like(m: Payload, kind: str) -> Payload:
     ctx = m.get("context") or {}
     uid = m.get("userId")
     p = common(m, ctx, kind, uid)
@@ -227,15 +233,15 @@ def _page_like(m, kind):
     return compact(p)
 
 
-def map_page(m):
+def map_page(m: Payload) -> Payload:
     return _page_like(m, "page")
 
 
-def map_screen(m):
+def map_screen(m: Payload) -> Payload:
     return _page_like(m, "screen")
 
 
-def map_group(m):
+def map_group(m: Payload) -> Payload:
     ctx = m.get("context") or {}
     uid = m.get("userId")
     p = common(m, ctx, "group", uid)
@@ -254,7 +260,7 @@ def map_group(m):
     return compact(p)
 
 
-def map_alias(m):
+def map_alias(m: Payload) -> Payload:
     ctx = m.get("context") or {}
     uid = m.get("userId") or m.get("to")
     p = common(m, ctx, "alias", uid)
@@ -269,7 +275,7 @@ PATHS = {"track": "/track", "page": "/track", "screen": "/track",
          "identify": "/engage", "group": "/groups", "alias": "/alias"}
 
 
-def pass_map(objs):
+def pass_map(objs: list[Payload]) -> int:
     """Map and serialise every message of ``objs``; returns the characters produced."""
     chars = 0
     mappers = MAPPERS
@@ -282,7 +288,7 @@ HEADERS = {"Content-Type": "application/json", "User-Agent": "Segment.io/1.0",
            "Authorization": "Basic YmVuY2gtYXBpLWtleTo="}  # base64("bench-api-key:")
 
 
-def make_poster(kind, port, workers):
+def make_poster(kind: str, port: int, workers: int) -> tuple[Any, str, Any]:
     """-> (post(path, body) -> status or None, describe, close).
 
     requests:    one requests.Session shared by all threads, pool of `workers`.
@@ -298,20 +304,20 @@ def make_poster(kind, port, workers):
         session.mount("http://", HTTPAdapter(pool_connections=1, pool_maxsize=max(1, workers),
                                              pool_block=True, max_retries=0))
 
-        def post(path, body):
+        def post(path: str, body: bytes) -> int | None:
             try:
                 r = session.post(base + path, data=body, headers=HEADERS, timeout=10)
                 r.content  # drain so the connection goes back to the pool
                 return r.status_code
             except requests.RequestException:
                 return None
-        return post, "requests " + requests.__version__, session.close
+        return post, "requests " + getattr(requests, "__version__", "?"), session.close
 
     import http.client
     local = threading.local()
     conns = []
 
-    def post(path, body):
+    def post_stdlib(path: str, body: bytes) -> int | None:
         conn = getattr(local, "conn", None)
         if conn is None:
             conn = local.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -326,7 +332,7 @@ def make_poster(kind, port, workers):
             local.conn = None
             return None
 
-    def close():
+    def close() -> None:
         for c in conns:
             c.close()
-    return post, "http.client (stdlib)", close
+    return post_stdlib, "http.client (stdlib)", close

@@ -14,7 +14,7 @@ from typing import Any, Dict, Optional, Type
 from .alias import Alias, Delete
 from .base import Facade
 from .dates import format_iso, is_iso, iso_value, parse_iso, parse_timestamp, to_millis
-from .encoding import dumps, json_default
+from .encoding import dumpb, dumps, json_default
 from .group import Group
 from .identify import Identify
 from .objcase import find, normalize
@@ -24,7 +24,7 @@ from .values import export, is_email, truthy
 
 __all__ = [
     "create", "Facade", "Identify", "Track", "Page", "Screen", "Group", "Alias", "Delete",
-    "dumps", "json_default", "parse_timestamp", "parse_iso", "is_iso", "iso_value",
+    "dumps", "dumpb", "json_default", "parse_timestamp", "parse_iso", "is_iso", "iso_value",
     "to_millis", "format_iso", "is_email", "currency", "find", "normalize", "export",
     "truthy", "TYPES",
 ]

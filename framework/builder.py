@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Mapping, TypeVar
 
 from . import errors
-from .settings_schema import Setting, make_setting
+from .settings_declarations import Setting, make_setting
 from .templated import METHODS, CustomProperty, HmacSignature, Template, read_template
 
 __all__ = ["integration", "build", "slugify", "parse_duration", "Validation", "BatchPolicy",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 from typing import Sequence
 
@@ -64,6 +65,7 @@ def _command_in(argv: Sequence[str]) -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``framework`` command and return its exit code."""
+    process = argv is None  # the process's own command line: it exits when this returns
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         parser = build_parser(_command_in(argv))
@@ -72,10 +74,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_help(sys.stderr)
             print("framework: error: a COMMAND is required", file=sys.stderr)
             return 2
-        return int(args.run(args) or 0)
+        code = int(args.run(args) or 0)
     except KeyboardInterrupt:  # Ctrl-C before a command took it over: no traceback
         print("framework: interrupted", file=sys.stderr)
-        return 130
+        code = 130
+    if process:  # the rest of a signal storm must not turn the exit status into a signal
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_IGN)
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

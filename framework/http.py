@@ -129,7 +129,7 @@ class Request:
             return urlencode(body, doseq=True).encode("ascii")
         if self.content_type is None:
             self.content_type = _TYPES["json"]
-        return facade.dumps(body).encode("utf-8")
+        return facade.dumpb(body)
 
     def prepare(self) -> requests.PreparedRequest:
         """The ``requests.PreparedRequest`` this builder describes.

@@ -29,7 +29,7 @@ import traceback
 from collections import deque
 from typing import TYPE_CHECKING, Any, AsyncIterator, Final, Mapping, final
 
-from .. import __version__, errors
+from .. import __version__, errors, jsonlimits
 from .base import OPTIONAL_HANDLERS, GenericAudienceFeedConnector
 from .cache import ContextCache
 from .gateway import CredentialsCache, GatewayClient
@@ -138,7 +138,7 @@ class FeedRoutes:
         if not raw.strip():
             raise _Reply(500, _MISSING_BODY)
         try:
-            body = json.loads(raw)
+            body = jsonlimits.loads(raw)  # a nesting limit, not a RecursionError
         except (UnicodeDecodeError, ValueError) as exc:
             raise _bad_request(f"the request body is not valid JSON: {exc}") from None
         if not isinstance(body, dict):

@@ -7,13 +7,16 @@ lock, checks the queue's state, runs, exports dead letters and prints the summar
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import sys
 import textwrap
-from typing import Any, Callable
+import threading
+from typing import Any, Callable, Iterator
 
 from .converters import UnknownFormatError, converter_names, get_converter
 from .deadletters import export_dead_letters
@@ -171,14 +174,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              f"{', '.join(_names())})")
     parser.add_argument("--format", choices=FORMATS, default=None,
                         help="force the input's JSON layout instead of detecting it")
-    parser.add_argument("--concurrency", type=_whole("--concurrency"),
-                        default=DEFAULT_CONCURRENCY, metavar="N",
-                        help=f"deliveries in progress at once (default {DEFAULT_CONCURRENCY})")
     parser.add_argument("--queue", metavar="PATH|URL", default=DEFAULT_QUEUE_PATH,
                         help=f"the queue: a SQLite file (default {DEFAULT_QUEUE_PATH}) or "
                              f"redis://HOST:PORT/DB?stream=NAME, shared with other processes")
     parser.add_argument("--resume", action="store_true",
                         help="finish the work of an interrupted run on --queue")
+    parser.add_argument("--backlog", type=_whole("--backlog"), default=10_000, metavar="N",
+                        help="pause reading the inputs while N messages are pending "
+                             "(default 10000); bounds memory and the queue file")
+    add_delivery_arguments(parser)
+    parser.add_argument("--enqueue-only", action="store_true",
+                        help="only read the inputs into the queue and exit; `framework work` "
+                             "processes deliver (needs --queue redis://...)")
+
+
+def add_delivery_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of every command that delivers from a queue (``send``, ``work``)."""
+    parser.add_argument("--concurrency", type=_whole("--concurrency"),
+                        default=DEFAULT_CONCURRENCY, metavar="N",
+                        help=f"deliveries in progress at once (default {DEFAULT_CONCURRENCY})")
     parser.add_argument("--max-attempts", type=_whole("--max-attempts"),
                         default=DEFAULT_MAX_ATTEMPTS, metavar="N",
                         help=f"attempts per message before it is a dead letter "
@@ -194,30 +208,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="export the queue's dead letters to PATH as NDJSON (message + "
                              "error) at the end")
     parser.add_argument("--rate", type=_positive("--rate"), default=None, metavar="N",
-                        help="at most N messages per second")
-    parser.add_argument("--backlog", type=_whole("--backlog"), default=10_000, metavar="N",
-                        help="pause reading the inputs while N messages are pending "
-                             "(default 10000); bounds memory and the queue file")
+                        help="at most N messages per second (this process)")
     parser.add_argument("--grace", type=_positive("--grace"), default=DEFAULT_GRACE,
                         metavar="SECONDS",
                         help="after a stop, how long attempts in progress may take before they "
-                             f"are abandoned to --resume (default {DEFAULT_GRACE:g})")
+                             f"are abandoned to the queue (default {DEFAULT_GRACE:g})")
     parser.add_argument("--max-auth-failures", type=_whole("--max-auth-failures", 0),
                         default=DEFAULT_AUTH_FAILURE_LIMIT, metavar="N",
                         help="stop (exit 2) after N consecutive 401/403 answers, leaving the "
                              f"rest queued; 0 never stops (default {DEFAULT_AUTH_FAILURE_LIMIT})")
-    parser.add_argument("--enqueue-only", action="store_true",
-                        help="only read the inputs into the queue and exit; `framework work` "
-                             "processes deliver (needs --queue redis://...)")
     parser.add_argument("--visibility-timeout", type=_positive("--visibility-timeout"),
                         default=DEFAULT_VISIBILITY_TIMEOUT, metavar="SECONDS",
                         help="Redis queue: seconds before another consumer may take over a "
-                             f"message this run holds, if it dies (default "
+                             f"message this process holds, if it dies (default "
                              f"{DEFAULT_VISIBILITY_TIMEOUT:.0f})")
     parser.add_argument("--json", action="store_true",
                         help="print the summary as one JSON object on stdout")
     parser.add_argument("--no-progress", action="store_true",
                         help="no progress bar even on a terminal")
+
+
+def runner_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The :class:`Runner` keywords that :func:`add_delivery_arguments` options set."""
+    return dict(concurrency=args.concurrency, max_attempts=args.max_attempts,
+                max_age=args.max_age, rate=args.rate, backoff=Backoff(base=args.retry_delay),
+                lease=args.visibility_timeout, grace=args.grace,
+                auth_failure_limit=args.max_auth_failures)
 
 
 def _names() -> list[str]:
@@ -370,13 +386,9 @@ def _send(args: argparse.Namespace, cls: type, settings: dict[str, Any], queue: 
     progress = make_progress(False if args.no_progress else None, sys.stderr,
                              desc=f"send {args.slug}")
     try:
-        runner = Runner(cls, settings, queue, concurrency=args.concurrency,
-                        max_attempts=args.max_attempts, max_age=args.max_age, rate=args.rate,
-                        backoff=Backoff(base=args.retry_delay), progress=progress,
-                        backlog=args.backlog, lease=args.visibility_timeout,
+        runner = Runner(cls, settings, queue, progress=progress, backlog=args.backlog,
                         stop_when="empty" if shared else "done",
-                        deliver=not args.enqueue_only, grace=args.grace,
-                        auth_failure_limit=args.max_auth_failures)
+                        deliver=not args.enqueue_only, **runner_options(args))
     except Exception as exc:  # settings that are not an object, a bad option value
         progress.close()
         raise UsageError(f"--settings: {exc}") from None
@@ -391,12 +403,29 @@ def _send(args: argparse.Namespace, cls: type, settings: dict[str, Any], queue: 
         fresh = inputs
     if fresh:
         runner.feed(fresh, converter=args.converter or "segment", format=args.format)
+    with _late_signals_ignored():  # the runner's own handlers sit on top while it runs
+        try:
+            summary = runner.run()
+        except sqlite3.Error as exc:
+            _report(args, queue, runner.summary, failure=exc)
+            return EXIT_TEMPFAIL
+        return _report(args, queue, summary)
+
+
+@contextlib.contextmanager
+def _late_signals_ignored() -> Iterator[None]:
+    """Once the run is over, a Ctrl-C or SIGTERM that comes while the summary and dead letters
+    are written (the rest of a signal storm) must not kill the process halfway through them;
+    while it runs, the runner's handlers (stop, then abandon) take precedence."""
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous[signum] = signal.signal(signum, lambda *_: None)
     try:
-        summary = runner.run()
-    except sqlite3.Error as exc:
-        _report(args, queue, runner.summary, failure=exc)
-        return EXIT_TEMPFAIL
-    return _report(args, queue, summary)
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _check_dead_letters_path(path: str | None) -> None:

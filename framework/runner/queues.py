@@ -25,14 +25,15 @@ def is_redis_url(spec: str) -> bool:
     return spec.lower().startswith(_REDIS_SCHEMES)
 
 
-def open_queue(spec: str, destination: str, *, visibility_timeout: float | None = None,
+def open_queue(spec: str, destination: str | None, *, visibility_timeout: float | None = None,
                **options: Any) -> Queue:
     """The queue ``spec`` names, for ``destination``'s jobs.
 
     Args:
         spec: A SQLite file path, or ``redis://HOST:PORT/DB?stream=NAME``.
-        destination: The consumer group (Redis) for this destination's jobs; a SQLite file
-            holds one runner's jobs and ignores it.
+        destination: The destination whose jobs the calls mean when they name none (Redis:
+            its consumer group; ``None``: calls name theirs, as the server's do); a SQLite
+            file keeps the destination in a column and ignores this.
         visibility_timeout: Seconds a reserved Redis entry stays leased (Redis only; the
             default is :data:`~framework.runner.queue.DEFAULT_VISIBILITY_TIMEOUT`).
         **options: Passed to the engine's constructor.

@@ -5,6 +5,10 @@
 is one consumer of the destination's group: a job is handed to one of them at a time, and the
 jobs of a process that died are taken over by the others once their visibility timeout has
 passed. A SQLite file works too, for one ``work`` process at a time.
+
+``framework work --config serve.toml --queue ...`` delivers the jobs a ``framework serve
+--no-deliver`` receiver queued: every destination of the server config (or those named with
+``--destination``), each with its own workers and backoff, exactly as the server would.
 """
 
 from __future__ import annotations
@@ -15,15 +19,14 @@ import sys
 import textwrap
 from typing import Any
 
-from .command import (UsageError, _duration, _integration, _positive, _run_until_done,
-                      _settings, _whole)
+from .command import (UsageError, _integration, _run_until_done, _settings,
+                      add_delivery_arguments, runner_options)
 from .deadletters import export_dead_letters
 from .lock import QueueLock, QueueLockedError
-from .pacing import Backoff
 from .progress import make_progress
-from .queue import DEFAULT_VISIBILITY_TIMEOUT, Queue, QueueError
+from .queue import Queue, QueueError
 from .queues import is_redis_url, open_queue
-from .runner import DEFAULT_CONCURRENCY, DEFAULT_MAX_AGE, DEFAULT_MAX_ATTEMPTS, Runner
+from .runner import Runner
 from .summary import EXIT_FAILED, EXIT_OK, EXIT_USAGE, RunSummary
 
 __all__ = ["add_arguments", "run"]
@@ -51,46 +54,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
     parser.usage = ("framework work SLUG --settings JSON|@file --queue URL|PATH "
                     "[--until-empty] [--concurrency N] [options]\n"
-                    "       framework work --config SERVE.toml [--queue PATH] [--until-empty]")
+                    "       framework work --config SERVE.toml [--queue URL|PATH] "
+                    "[--destination NAME ...] [--until-empty]")
     parser.add_argument("slug", metavar="SLUG", nargs="?", default=None,
                         help="the integration, e.g. webhooks (not with --config)")
     parser.add_argument("--config", metavar="PATH", default=None,
-                        help="deliver every destination of a framework serve config from its "
-                             "SQLite queue (what serve --no-deliver queued)")
+                        help="deliver the destinations of a framework serve config (settings "
+                             "from the config) from its queue: what serve --no-deliver queued")
     parser.add_argument("--settings", metavar="JSON|@file", default=None,
                         help="the integration's settings as a JSON object, or @path to a file")
     parser.add_argument("--queue", metavar="URL|PATH", default=None,
                         help="redis://HOST:PORT/DB?stream=NAME, or a SQLite queue file")
-    parser.add_argument("--destination", metavar="NAME", default=None,
-                        help="the destination (consumer group) to consume (default: SLUG)")
+    parser.add_argument("--destination", metavar="NAME", action="append", default=None,
+                        help="the destination (consumer group) to consume (default: SLUG; "
+                             "with --config: every destination of the config; repeatable)")
     parser.add_argument("--until-empty", action="store_true",
                         help="exit once the destination has nothing left (see below)")
-    parser.add_argument("--concurrency", type=_whole("--concurrency"),
-                        default=DEFAULT_CONCURRENCY, metavar="N",
-                        help=f"deliveries in progress at once (default {DEFAULT_CONCURRENCY})")
-    parser.add_argument("--visibility-timeout", type=_positive("--visibility-timeout"),
-                        default=DEFAULT_VISIBILITY_TIMEOUT, metavar="SECONDS",
-                        help="seconds before another consumer may take over an entry this "
-                             f"one holds, if this one dies (default "
-                             f"{DEFAULT_VISIBILITY_TIMEOUT:.0f})")
-    parser.add_argument("--max-attempts", type=_whole("--max-attempts"),
-                        default=DEFAULT_MAX_ATTEMPTS, metavar="N",
-                        help=f"attempts per message before it is a dead letter "
-                             f"(default {DEFAULT_MAX_ATTEMPTS})")
-    parser.add_argument("--max-age", type=_duration("--max-age"), default=DEFAULT_MAX_AGE,
-                        metavar="DURATION",
-                        help="do not retry messages queued longer ago than this (default 4h)")
-    parser.add_argument("--retry-delay", type=_positive("--retry-delay"), default=1.0,
-                        metavar="SECONDS", help="the first retry's backoff (default 1)")
-    parser.add_argument("--rate", type=_positive("--rate"), default=None, metavar="N",
-                        help="at most N messages per second (this process)")
-    parser.add_argument("--dead-letters", metavar="PATH", default=None,
-                        help="export the destination's dead letters to PATH as NDJSON at "
-                             "the end")
-    parser.add_argument("--json", action="store_true",
-                        help="print the summary as one JSON object on stdout")
-    parser.add_argument("--no-progress", action="store_true",
-                        help="no progress bar even on a terminal")
+    add_delivery_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -104,16 +84,19 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     if args.config is not None:
-        if args.slug is not None:
-            raise UsageError("give SLUG or --config, not both (a config names its "
-                             "integrations)")
+        if args.slug is not None or args.settings is not None:
+            raise UsageError("--config takes the destinations and their settings from the "
+                             "config: give no SLUG or --settings")
         from ..server.work import run_config
+
         return run_config(args)
     if args.slug is None or args.queue is None:
         raise UsageError("SLUG and --queue are required (or --config PATH)")
+    if args.destination and len(args.destination) > 1:
+        raise UsageError("one --destination with a SLUG (several need --config)")
     settings = _settings(args)
     cls = _integration(args.slug)
-    destination = args.destination or args.slug
+    destination = args.destination[0] if args.destination else args.slug
     lock = None
     if not is_redis_url(args.queue):
         lock = QueueLock(args.queue)
@@ -138,11 +121,9 @@ def _work(args: argparse.Namespace, cls: type, settings: dict[str, Any], queue: 
     progress = make_progress(False if args.no_progress else None, sys.stderr,
                              desc=f"work {args.slug}")
     try:
-        runner = Runner(cls, settings, queue, concurrency=args.concurrency,
-                        max_attempts=args.max_attempts, max_age=args.max_age, rate=args.rate,
-                        backoff=Backoff(base=args.retry_delay), progress=progress,
-                        lease=args.visibility_timeout,
-                        stop_when="empty" if args.until_empty else "stopped")
+        runner = Runner(cls, settings, queue, progress=progress,
+                        stop_when="empty" if args.until_empty else "stopped",
+                        **runner_options(args))
     except (TypeError, ValueError) as exc:
         progress.close()
         raise UsageError(f"--settings: {exc}") from None

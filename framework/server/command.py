@@ -35,6 +35,13 @@ EPILOG = textwrap.dedent("""\
       threads per destination, starting with what an earlier run left in the queue. SIGTERM:
       stop accepting, finish requests in progress, stop the workers, exit 0.
 
+    shared queue:
+      --queue redis://HOST:PORT/DB?stream=NAME keeps the jobs in Redis Streams (one stream
+      and consumer group per destination), shared by any number of servers and
+      `framework work --config` processes. The server refuses to start unless Redis writes
+      every change to disk before it replies (appendonly yes, appendfsync always), so a 2xx
+      survives a crash of Redis too; --accept-volatile-queue overrides that.
+
     exit status:
       0  stopped by SIGTERM or Ctrl-C
       1  the port cannot be bound, or the server failed to start
@@ -64,6 +71,24 @@ def _whole(text: str) -> int:
     return value
 
 
+def _max_in_flight(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"--max-in-flight must be a whole number >= 1, got "
+                                         f"{text!r}")
+    return int(text)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"--visibility-timeout must be a number of seconds "
+                                         f"> 0, got {text!r}")
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare ``framework serve``'s options on ``parser``."""
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
@@ -74,9 +99,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                                             "127.0.0.1)")
     parser.add_argument("--port", type=_port, default=8000,
                         help="port to listen on (default 8000; 0: a free port)")
-    parser.add_argument("--queue", metavar="PATH", default=None,
-                        help=f"the queue file (default: server.queue of the config, else "
-                             f"{DEFAULT_QUEUE})")
+    parser.add_argument("--queue", metavar="PATH|URL", default=None,
+                        help=f"the queue: a SQLite file (default: server.queue of the config, "
+                             f"else {DEFAULT_QUEUE}) or redis://HOST:PORT/DB?stream=NAME")
+    parser.add_argument("--accept-volatile-queue", action="store_true",
+                        help="Redis queue: start even if Redis may lose acknowledged writes "
+                             "(no appendonly with appendfsync always)")
+    parser.add_argument("--visibility-timeout", type=_seconds, default=None,
+                        metavar="SECONDS",
+                        help="Redis queue: seconds before another consumer may take over a "
+                             "job this server holds, if it dies (default 60)")
     parser.add_argument("--concurrency", type=_whole, default=None, metavar="N",
                         help="deliveries in progress at once per destination (default: "
                              "server.concurrency, 8)")
@@ -88,6 +120,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="serve an audience feed connector class (framework.audience) "
                              "instead of the config's surfaces; needs PLUGIN_WORKER_ID and "
                              "PLUGIN_AUTHENTICATION_TOKEN (GATEWAY_HOST, GATEWAY_PORT)")
+    parser.add_argument("--max-in-flight", type=_max_in_flight, default=None, metavar="N",
+                        help="with --feed: throttle, answering 429 RETRY beyond N requests "
+                             "in progress at once (default: no throttling)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -99,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
         from ..audience.loader import feed_app_from_environ
 
         try:
-            app: Any = feed_app_from_environ(args.feed)
+            app: Any = feed_app_from_environ(args.feed, max_in_flight=args.max_in_flight)
         except ConfigError as exc:
             print(f"framework serve: --feed {args.feed}: {len(exc.problems) or 1} problem(s):",
                   file=sys.stderr)
@@ -130,13 +165,13 @@ def _usage(message: str) -> int:
 
 def _serve_config(config: Any, args: argparse.Namespace, bind: Callable[..., Any]) -> int:
     from ..runner.lock import QueueLock, QueueLockedError
+    from ..runner.queues import is_redis_url
     from ..runner.sqlite_queue import SQLiteQueue
     from .app import create_app
 
     path = args.queue or config.server.queue or DEFAULT_QUEUE
-    if "://" in path:
-        return _usage(f"--queue {path!r}: only SQLite queue files are supported by this "
-                      f"version")
+    if is_redis_url(path):
+        return _serve_redis(config, args, bind, path)
     lock = None
     if not args.no_deliver:  # one delivering process per queue: it recovers in-flight jobs
         lock = QueueLock(path)
@@ -158,6 +193,30 @@ def _serve_config(config: Any, args: argparse.Namespace, bind: Callable[..., Any
     finally:
         if lock is not None:
             lock.release()
+
+
+def _serve_redis(config: Any, args: argparse.Namespace, bind: Callable[..., Any],
+                 url: str) -> int:
+    """Serve on a Redis queue: any number of servers and ``framework work`` processes may
+    share it, so there is no lock; a 2xx needs Redis to have the write on disk."""
+    from ..runner.queue import DEFAULT_VISIBILITY_TIMEOUT, QueueError
+    from ..runner.queues import open_queue
+    from .app import create_app
+
+    try:
+        queue = open_queue(url, None,  # None: every call names its destination
+                           visibility_timeout=args.visibility_timeout
+                           or DEFAULT_VISIBILITY_TIMEOUT)
+    except QueueError as exc:
+        return _usage(str(exc))
+    with queue:
+        problem = queue.durability()  # type: ignore[attr-defined]
+        if problem and not args.accept_volatile_queue:
+            return _usage(f"--queue {queue!r}: Redis cannot promise that an acknowledged "
+                          f"message survives a crash ({problem}); run it with --appendonly "
+                          f"yes --appendfsync always, or pass --accept-volatile-queue")
+        app = create_app(config, queue, deliver=not args.no_deliver)
+        return _serve(app, args, bind, graceful=config.server.shutdown_timeout)
 
 
 def _serve(app: Any, args: argparse.Namespace, bind: Callable[..., Any],

@@ -1,10 +1,12 @@
-"""``framework work --config PATH --queue PATH``: deliver a server's queue without serving.
+"""``framework work --config PATH [--queue PATH|URL]``: deliver a server's queue without serving.
 
-A ``framework serve --no-deliver`` (or several, sharing the queue file) accepts and queues;
-this process delivers every destination of the same config with the server's own per-destination
-workers (:class:`~framework.server.delivery.DeliveryPool`), until SIGTERM or Ctrl-C, or with
-``--until-empty`` until nothing is pending. One delivering process per queue file (it takes the
-queue's lock, as a delivering ``framework serve`` does).
+A ``framework serve --no-deliver`` (or several, sharing the queue) accepts and queues; this
+process delivers every destination of the same config (or those named with ``--destination``)
+with the server's own per-destination workers (:class:`~framework.server.delivery.DeliveryPool`),
+until SIGTERM or Ctrl-C, or with ``--until-empty`` until nothing is pending. One delivering
+process per SQLite queue file (it takes the queue's lock, as a delivering ``framework serve``
+does); any number on a Redis queue (``redis://...``), each a consumer of every destination's
+group.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ def run_config(args: argparse.Namespace) -> int:
     """Run ``framework work --config``; returns the exit status (0, 1 dead letters, 2 usage)."""
     from ..errors import ConfigError
     from ..runner.lock import QueueLock, QueueLockedError
-    from ..runner.sqlite_queue import SQLiteQueue
+    from ..runner.queue import DEFAULT_VISIBILITY_TIMEOUT, QueueError
+    from ..runner.queues import is_redis_url, open_queue
     from .config import load_config
     from .delivery import DeliveryPool
     from .triggers import configured_destinations
@@ -42,27 +45,40 @@ def run_config(args: argparse.Namespace) -> int:
             print(f"  {problem}", file=sys.stderr)
         return 2
     path = args.queue or config.server.queue
-    if not path or "://" in path:
-        print(f"framework work: error: --config delivers a server's SQLite queue file; got "
-              f"--queue {path!r}", file=sys.stderr)
-        return 2
-    lock = QueueLock(path)
-    try:
-        lock.acquire()
-    except (QueueLockedError, OSError) as exc:
-        print(f"framework work: error: {exc}", file=sys.stderr)
-        return 2
+    if not path:
+        return _usage("--config: the config names no server.queue; pass --queue PATH|URL")
+    # the triggers' destinations live in their database, not in the config
+    destinations = {**config.destinations(), **configured_destinations(config)}
+    named = getattr(args, "destination", None)
+    chosen = named or list(destinations)
+    unknown = [name for name in chosen if name not in destinations]
+    if unknown:
+        return _usage(f"--destination {', '.join(map(repr, unknown))}: not in the config (it "
+                      f"has {', '.join(map(repr, destinations)) or 'none'})")
+    destinations = {name: destinations[name] for name in chosen}
+    lock = None
+    if not is_redis_url(path):
+        lock = QueueLock(path)
+        try:
+            lock.acquire()
+        except (QueueLockedError, OSError) as exc:
+            return _usage(str(exc))
     try:
         from integrations import load
 
-        with SQLiteQueue(path) as queue:
-            # the triggers' destinations live in their database, not in the config
-            destinations = {**config.destinations(), **configured_destinations(config)}
+        try:
+            queue = open_queue(path, None, visibility_timeout=getattr(
+                args, "visibility_timeout", None) or DEFAULT_VISIBILITY_TIMEOUT)
+        except QueueError as exc:
+            return _usage(str(exc))
+        with queue:
             integrations = {d.integration: load(d.integration) for d in destinations.values()}
             pool = DeliveryPool(destinations, integrations, queue, config.server)
             recovered = pool.start()
 
             def add_new_triggers() -> None:
+                if named:  # only the destinations asked for
+                    return
                 for name, destination in configured_destinations(config).items():
                     if name not in pool.workers:
                         pool.add(destination, load(destination.integration))
@@ -72,7 +88,13 @@ def run_config(args: argparse.Namespace) -> int:
                 pool.stop(config.server.shutdown_timeout)
             return _report(pool, recovered, bool(args.json))
     finally:
-        lock.release()
+        if lock is not None:
+            lock.release()
+
+
+def _usage(message: str) -> int:
+    print(f"framework work: error: {message}", file=sys.stderr)
+    return 2
 
 
 def _wait(queue: Any, until_empty: bool, refresh: Any = None) -> None:

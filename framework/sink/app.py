@@ -59,11 +59,16 @@ class SinkApp:
         statuses: The failure statuses, picked at random; a 429 carries ``Retry-After: 0``.
         seed: Seed of the random sequence that decides which requests fail.
         flush_interval: Seconds between database flushes while the server runs.
+        latency: Seconds after its arrival that each request is answered (a simulated
+            network or API delay; requests wait concurrently, never one behind another).
     """
 
     def __init__(self, recorder: Recorder, fail_rate: float = 0.0,
                  statuses: Iterable[int] = (500, 429), seed: int | None = None,
-                 flush_interval: float = 0.5) -> None:
+                 flush_interval: float = 0.5, latency: float = 0.0) -> None:
+        if not latency >= 0:
+            raise ValueError(f"latency must be >= 0 seconds, got {latency!r}")
+        self.latency = latency
         self.recorder = recorder
         self.fail_rate = validate_fail_rate(fail_rate)
         self.statuses = validate_statuses(statuses)
@@ -87,6 +92,7 @@ class SinkApp:
             return
         if scope["type"] != "http":
             return
+        arrived = asyncio.get_running_loop().time()
         chunks = []
         while True:
             event = await receive()
@@ -106,6 +112,9 @@ class SinkApp:
             headers[key] = f"{headers[key]}, {text}" if key in headers else text
         self.recorder.record(scope["method"], path, scope["query_string"].decode("latin-1"),
                              headers, body, status)
+        if self.latency:
+            await asyncio.sleep(max(arrived + self.latency - asyncio.get_running_loop().time(),
+                                    0.0))
         if status == 200:
             await _respond(send, 200, _OK)
             return

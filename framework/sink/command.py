@@ -46,6 +46,17 @@ def _port(text: str) -> int:
     return port
 
 
+def _latency(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 600_000:
+        raise argparse.ArgumentTypeError(f"--latency-ms must be a number of milliseconds from 0 "
+                                         f"to 600000, got {text!r}")
+    return value
+
+
 EPILOG = """\
 routes:
   GET  /_stats            counts: requests, bytes, unique and accepted messageIds
@@ -70,6 +81,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="record every request in this SQLite file (default: memory only)")
     parser.add_argument("--seed", type=int, default=None,
                         help="seed of the fault sequence, for reproducible runs")
+    parser.add_argument("--latency-ms", type=_latency, default=0.0, metavar="MS",
+                        help="answer each request MS milliseconds after it arrived, without "
+                             "holding up the others (a simulated API delay; default 0)")
     parser.add_argument("--keep", type=int, default=10_000,
                         help="recent requests kept in memory for /_requests (default 10000)")
 
@@ -79,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     from .server import Sink
 
     sink = Sink(port=args.port, fail_rate=args.fail_rate, statuses=args.statuses,
-                seed=args.seed, db=args.db, keep=args.keep)
+                seed=args.seed, db=args.db, keep=args.keep, latency=args.latency_ms / 1000)
     try:
         sink.start()
     except (OSError, RuntimeError) as exc:

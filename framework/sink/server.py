@@ -28,6 +28,7 @@ class Sink:
         db: A SQLite file recording every request, or ``None`` for memory only.
         keep: How many recent requests to keep in memory.
         host: The loopback address to bind.
+        latency: Seconds after its arrival that each request is answered.
 
     Example::
 
@@ -38,9 +39,11 @@ class Sink:
 
     def __init__(self, port: int = 0, fail_rate: float = 0.0,
                  statuses: Iterable[int] = (500, 429), seed: int | None = None,
-                 db: str | None = None, keep: int = 10_000, host: str = "127.0.0.1") -> None:
+                 db: str | None = None, keep: int = 10_000, host: str = "127.0.0.1",
+                 latency: float = 0.0) -> None:
         self.recorder = Recorder(keep=keep, db=db)
-        self.app = SinkApp(self.recorder, fail_rate=fail_rate, statuses=statuses, seed=seed)
+        self.app = SinkApp(self.recorder, fail_rate=fail_rate, statuses=statuses, seed=seed,
+                           latency=latency)
         self.host = host
         self._requested_port = port
         self.port = 0

@@ -28,7 +28,8 @@ def as_message(message: Facade | Mapping[str, Any], kind: str | None = None) -> 
 
     Args:
         message: A facade or a Segment message dict.
-        kind: Force this type; when ``None`` a dict without ``type`` becomes a track.
+        kind: Force this type; when ``None`` a dict without ``type`` becomes a track, except
+            an audit-log event (it has a ``kind``), which is kept as it is.
     """
     if isinstance(message, Facade):
         if kind is None or message.type() == kind:
@@ -39,7 +40,7 @@ def as_message(message: Facade | Mapping[str, Any], kind: str | None = None) -> 
     data = copy.deepcopy(dict(message))
     if kind is not None:
         data["type"] = kind
-    elif not data.get("type") and not data.get("action"):
+    elif not data.get("type") and not data.get("action") and not data.get("kind"):
         data["type"] = "track"
     return facade.create(data)
 

@@ -41,9 +41,11 @@ class FaultServer:
         mode: What to do with each request (see the module docstring); may be changed while
             the server runs.
         drip_every: Seconds between body bytes in ``drip`` mode.
+        port: The loopback port to bind (0: a free one); a fixed port lets a test take an
+            endpoint down and bring it back at the same address.
     """
 
-    def __init__(self, mode: str = "ok", drip_every: float = 1.0) -> None:
+    def __init__(self, mode: str = "ok", drip_every: float = 1.0, port: int = 0) -> None:
         self.mode = mode
         self.drip_every = drip_every
         self.requests = 0
@@ -53,7 +55,7 @@ class FaultServer:
         self._clients: list[socket.socket] = []
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._listener.bind(("127.0.0.1", 0))
+        self._listener.bind(("127.0.0.1", port))
         self._listener.listen(128)
         self.port = self._listener.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
@@ -83,7 +85,8 @@ class FaultServer:
             except OSError:
                 pass
             client.close()
-        self._thread.join(5)
+        if self._thread.ident is not None:
+            self._thread.join(5)
 
     def __enter__(self) -> "FaultServer":
         return self.start()

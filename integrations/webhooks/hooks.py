@@ -74,14 +74,20 @@ class CoolDown:
             return None
         return streak
 
+    def _wait(self, streak: _Streak, now: float) -> float:
+        # A probe in flight reports back within its request's deadline: ask again after one
+        # probe interval, not after the lease (which only guards against a probe never heard
+        # of again).
+        if streak.probing_until > now:
+            return self.probe_every
+        return max(0.0, streak.next_probe - now)
+
     def remaining(self, url: str) -> float:
         """Seconds until the hook may be called again (its next probe); 0 when it may be."""
         now = self.clock()
         with self._lock:
             streak = self._open(url, now)
-            if streak is None:
-                return 0.0
-            return max(0.0, streak.next_probe - now, streak.probing_until - now)
+            return 0.0 if streak is None else self._wait(streak, now)
 
     def acquire(self, url: str) -> float:
         """Ask to call ``url``: 0 means go (for an open circuit, this call is its probe);
@@ -91,7 +97,7 @@ class CoolDown:
             streak = self._open(url, now)
             if streak is None:
                 return 0.0
-            wait = max(streak.next_probe - now, streak.probing_until - now)
+            wait = self._wait(streak, now)
             if wait > 0:
                 return wait
             streak.probing_until = now + self.PROBE_LEASE

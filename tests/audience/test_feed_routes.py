@@ -222,7 +222,8 @@ def test_empty_body_is_missing_request_body(client_for, route, content):
 
 @pytest.mark.parametrize("content,reason", [
     (b"{bad", "not valid JSON"), (b"[1]", "must be a JSON object, got list"),
-    (b"42", "must be a JSON object, got int"), (b"\xff\x00", "not valid JSON")])
+    (b"42", "must be a JSON object, got int"), (b"\xff\x00", "not valid JSON"),
+    (b'{"a":' + b"[" * 10_000 + b"]" * 10_000 + b"}", "nested 10001 levels deep")])
 def test_malformed_body_is_400(client_for, content, reason):
     response = client_for(FileFeed).post("user_segment_update", content=content)
     assert response.status_code == 400

@@ -70,3 +70,21 @@ def test_a_feed_without_its_required_handlers_exits_2(monkeypatch, capsys):
         capsys.readouterr().err
     assert main(["serve", "--feed", "feed_toys", "--port", "0"]) == 2
     assert "expected package.module:ClassName" in capsys.readouterr().err
+
+
+def test_max_in_flight_turns_throttling_on(monkeypatch, capsys):
+    import framework.server.command as command
+
+    monkeypatch.setenv("PLUGIN_WORKER_ID", "w")
+    monkeypatch.setenv("PLUGIN_AUTHENTICATION_TOKEN", "t")
+    served = []
+    monkeypatch.setattr(command, "_serve", lambda app, args, bind: served.append(app) or 0)
+    assert main(["serve", "--feed", "feed_toys:BatchFeed", "--max-in-flight", "3"]) == 0
+    assert served[0].state.feed_routes.max_in_flight == 3
+    assert main(["serve", "--feed", "feed_toys:BatchFeed"]) == 0
+    assert served[1].state.feed_routes.max_in_flight is None
+    try:
+        main(["serve", "--feed", "feed_toys:BatchFeed", "--max-in-flight", "0"])
+    except SystemExit as exc:
+        assert exc.code == 2
+    assert "--max-in-flight must be a whole number >= 1, got '0'" in capsys.readouterr().err

@@ -52,3 +52,45 @@ def test_audit_log_events_are_delivered_through_framework_send(tmp_path, monkeyp
         assert headers["authorization"] == "Bearer tok-1234"
         expected = hmac.new(SECRET.encode(), request["body"].encode(), hashlib.sha256)
         assert headers["x-signature"] == expected.hexdigest()
+
+
+def _failing_hook(tmp_path, monkeypatch, url, include):
+    import manifest_toys
+
+    from framework.manifest import load
+
+    folder = tmp_path / "failing_hook"
+    manifest = json.loads((Path(__file__).parent / "data" / "plain_hook" / "manifest.json")
+                          .read_text())
+    hook = manifest["capabilities"]["auditLogEventsHook"]
+    hook["endpoint"]["url"] = url
+    hook["includeErrorResponseBody"] = include
+    folder.mkdir(parents=True)
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    monkeypatch.setattr(manifest_toys, "FailingHook", load(folder), raising=False)
+    monkeypatch.setattr(integrations, "available", lambda: {
+        "failing_hook": EntryPoint("failing_hook", "manifest_toys:FailingHook",
+                                   integrations.GROUP)})
+
+
+def test_include_error_response_body_decides_what_the_dead_letter_keeps(tmp_path, monkeypatch,
+                                                                        capsys):
+    source = tmp_path / "events.ndjson"
+    source.write_text(json.dumps(events()[0]) + "\n")
+    kept = {}
+    with Sink(fail_rate=1.0, statuses=(400,)) as sink:
+        for include in (True, False):
+            _failing_hook(tmp_path / str(include), monkeypatch, sink.url + "/ld", include)
+            letters = tmp_path / f"dead-{include}.ndjson"
+            code = main(["send", "failing_hook", str(source), "--settings",
+                         json.dumps({"secret": SECRET}), "--queue",
+                         str(tmp_path / f"q-{include}.sqlite3"), "--dead-letters", str(letters),
+                         "--json"])
+            assert code != 0
+            (letter,) = [json.loads(line) for line in letters.read_text().splitlines()]
+            kept[include] = letter["error"]
+    capsys.readouterr()
+    assert kept[True]["status"] == 400
+    assert kept[True]["body"] == '{"error": "injected failure: 400 Error"}'
+    assert "injected failure" in kept[True]["message"]
+    assert "body" not in kept[False] and "injected failure" not in kept[False]["message"]

@@ -83,7 +83,7 @@ def test_a_success_between_401s_resets_the_count(queue):
 def test_an_outage_is_probed_and_delivery_resumes_within_seconds_of_recovery(queue):
     clock = FakeClock()
     up_at = clock.now + 20.0
-    seen = {"down": 0, "first_ok": None}
+    seen = {"down": 0, "first_ok": None, "last_ok": None}
     lock = threading.Lock()
 
     def answer(request):
@@ -93,6 +93,7 @@ def test_an_outage_is_probed_and_delivery_resumes_within_seconds_of_recovery(que
                 raise requests.ConnectionError("refused")
             if seen["first_ok"] is None:
                 seen["first_ok"] = clock.now
+            seen["last_ok"] = clock.now
         return 200, {}, "{}"
 
     with responses.RequestsMock() as mock:
@@ -104,6 +105,8 @@ def test_an_outage_is_probed_and_delivery_resumes_within_seconds_of_recovery(que
     assert (summary.delivered, summary.dead_letters) == (300, 0)
     assert summary.deferred > 0  # held back unsent while the hook rested
     assert seen["first_ok"] - up_at <= 2.5  # the next probe: seconds, not minutes
+    # and the retries scheduled during the outage go at once, not at their backoff schedule
+    assert seen["last_ok"] - up_at <= 5.0
     # 25 failures open the circuit; afterwards about one probe per 2 s of outage (and one
     # attempt per message already in a worker's hands)
     assert seen["down"] <= 25 + 20 / 2 + 16 * 2

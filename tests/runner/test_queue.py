@@ -8,7 +8,6 @@ import subprocess
 import sys
 import textwrap
 import threading
-import time
 
 import pytest
 
@@ -237,20 +236,21 @@ def test_threads_share_the_queue_without_losing_or_duplicating_jobs(queue):
     assert queue.stats().acked == 2000
 
 
-def test_batched_put_reserve_ack_is_well_over_10k_per_second(tmp_path):
+def test_batched_put_reserve_ack_hands_out_every_job_once(tmp_path):
+    # Speed is measured by make bench; here only that big batches keep every job exactly once.
     with SQLiteQueue(tmp_path / "q.sqlite3") as queue:
-        body = '{"type":"track","event":"Order Completed","userId":"u1","properties":{}}'
         n = 20_000
-        start = time.perf_counter()
-        for _ in range(0, n, 500):
-            queue.put([body] * 500)
+        for start in range(0, n, 500):
+            queue.put([f'{{"n":{i}}}' for i in range(start, start + 500)])
+        seen = []
         while True:
             jobs = queue.reserve(100)
             if not jobs:
                 break
+            seen += [job.message()["n"] for job in jobs]
             queue.ack([job.id for job in jobs])
-        rate = n / (time.perf_counter() - start)
-    assert rate > 10_000, f"{rate:.0f} msgs/s"
+        assert sorted(seen) == list(range(n))
+        assert queue.stats().acked == n and queue.stats().pending == 0
 
 
 @pytest.mark.parametrize("error, expected", [

@@ -1,4 +1,4 @@
-"""Schema version 2 of the SQLite queue: destinations, dedupe, and the migration of v1 files."""
+"""Destinations and dedupe on both engines; the SQLite schema version 2 and v1 migration."""
 
 from __future__ import annotations
 
@@ -26,6 +26,19 @@ CREATE TABLE info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT INTO jobs (body, first_seen, available_at) VALUES ('{"n":1}', 5, 5), ('{"n":2}', 5, 5);
 UPDATE jobs SET state = 1 WHERE id = 2;
 """
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def queue(request, tmp_path):
+    """Both engines: the server stores per-destination jobs in either."""
+    if request.param == "sqlite":
+        q = SQLiteQueue(tmp_path / "queue.sqlite3")
+    else:
+        from framework.runner.redis_queue import RedisQueue
+
+        q = RedisQueue(request.getfixturevalue("redis_url"))
+    with q:
+        yield q
 
 
 def msg(n, mid=None):
@@ -91,6 +104,7 @@ def test_dedupe_by_message_id_per_source_within_the_window(queue):
     later = queue.fan_out([msg(2)], ["d"], dedupe="web", now=24 * 3600.0 + 1)
     assert later.accepted == 1  # seen at 0 s: outside the 24 h window
     assert queue.stats().ready == 6
+    assert {j.destination for j in queue.reserve(10, now=10**6, destination="d")} == {"d"}
 
 
 def test_fan_out_is_all_or_nothing(queue):

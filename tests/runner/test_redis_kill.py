@@ -32,13 +32,14 @@ def held_by(url: str, pid: int) -> set[str]:
     """The message ids the consumer of process ``pid`` holds (reserved, not acked)."""
     with RedisQueue(url, "webhooks", consumer="inspector") as queue:
         client = queue.redis
-        names = [c["name"].decode() for c in client.xinfo_consumers(queue.stream, queue.group)]
+        keys = queue._of("webhooks")
+        names = [c["name"].decode() for c in client.xinfo_consumers(keys.stream, "webhooks")]
         (name,) = [n for n in names if f"-{pid}-" in n]
-        pending = client.xpending_range(queue.stream, queue.group, "-", "+", 100_000,
+        pending = client.xpending_range(keys.stream, "webhooks", "-", "+", 100_000,
                                         consumername=name)
         ids = set()
         for entry in pending:
-            for _id, fields in client.xrange(queue.stream, entry["message_id"],
+            for _id, fields in client.xrange(keys.stream, entry["message_id"],
                                              entry["message_id"]):
                 ids.add(json.loads(fields[b"body"])["messageId"])
         return ids

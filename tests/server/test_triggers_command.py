@@ -54,7 +54,7 @@ def test_settings_from_a_file(config, tmp_path, capsys):
 
 @pytest.mark.parametrize("args, message", [
     (dict(manifest="nope"), "MANIFEST: no manifest with the trigger capability has the key "
-                            "'nope' (found: generic-trigger, secret-trigger)"),
+                            "'nope' (found: alert_relay, generic-trigger, secret-trigger)"),
     (dict(manifest="amp"), "no manifest with the trigger capability has the key 'amp'"),
     (dict(settings="{oops"), "--settings: not valid JSON at line 1 column 2"),
     (dict(settings="[1]"), "--settings: must be a JSON object of settings"),

@@ -48,7 +48,7 @@ def test_work_delivers_what_a_no_deliver_server_queued(tmp_path, capsys):
 
 def test_work_config_usage_errors(tmp_path, capsys):
     assert cli.main(["work", "webhooks", "--config", "x.toml"]) == 2
-    assert "not both" in capsys.readouterr().err
+    assert "give no SLUG or --settings" in capsys.readouterr().err
     assert cli.main(["work"]) == 2
     assert "SLUG and --queue are required" in capsys.readouterr().err
     bad = tmp_path / "bad.toml"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import sqlite3
+import time
 
 import pytest
 import requests
@@ -179,3 +180,22 @@ def test_repeated_accepted_deliveries_are_counted_as_duplicates(sink, http):
     http.post(sink.url + "/hook", json={"messageId": "m2"})
     assert sink.stats()["accepted_duplicates"] == 2
     assert sink.duplicate_ids() == {"m1": 2}
+
+
+def test_latency_delays_each_answer_without_queueing_requests_behind_each_other():
+    from concurrent.futures import ThreadPoolExecutor
+
+    with Sink(latency=0.3) as slow:
+        started = time.monotonic()
+        with ThreadPoolExecutor(8) as pool:
+            codes = list(pool.map(lambda n: requests.post(slow.url + "/h", json={
+                "messageId": f"m{n}"}, timeout=10).status_code, range(8)))
+        elapsed = time.monotonic() - started
+    assert codes == [200] * 8
+    # each waits its 0.3 s; one after another they would take 2.4 s
+    assert 0.3 <= elapsed < 2.0
+
+
+def test_a_negative_latency_is_refused():
+    with pytest.raises(ValueError, match="latency"):
+        Sink(latency=-1)
