@@ -15,6 +15,8 @@ import sys
 import textwrap
 from typing import Any, Callable
 
+from ..sink.command import port_number
+
 __all__ = ["add_arguments", "run", "DEFAULT_QUEUE"]
 
 #: The queue file when neither ``--queue`` nor ``server.queue`` names one.
@@ -47,17 +49,6 @@ EPILOG = textwrap.dedent("""\
       1  the port cannot be bound, or the server failed to start
       2  a config problem (every one is listed), a bad option, or the queue is in use
     """)
-
-
-def _port(text: str) -> int:
-    try:
-        port = int(text)
-    except ValueError:
-        port = -1
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"--port must be an integer from 0 to 65535, got "
-                                         f"{text!r}")
-    return port
 
 
 def _whole(text: str) -> int:
@@ -97,7 +88,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the TOML config (default: the embedded demo config)")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default "
                                                             "127.0.0.1)")
-    parser.add_argument("--port", type=_port, default=8000,
+    parser.add_argument("--port", type=port_number, default=8000,
                         help="port to listen on (default 8000; 0: a free port)")
     parser.add_argument("--queue", metavar="PATH|URL", default=None,
                         help=f"the queue: a SQLite file (default: server.queue of the config, "

@@ -15,7 +15,7 @@ from typing import Any
 
 from .app import validate_fail_rate, validate_statuses
 
-__all__ = ["add_arguments", "run"]
+__all__ = ["add_arguments", "run", "port_number"]
 
 
 def _fail_rate(text: str) -> float:
@@ -35,7 +35,8 @@ def _statuses(text: str) -> tuple[int, ...]:
             f" ({exc})") from None
 
 
-def _port(text: str) -> int:
+def port_number(text: str) -> int:
+    """``--port``'s value: 0 (a free port) to 65535 (``framework sink`` and ``serve``)."""
     try:
         port = int(text)
     except ValueError:
@@ -70,7 +71,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare ``framework sink``'s options on ``parser``."""
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = EPILOG
-    parser.add_argument("--port", type=_port, default=0,
+    parser.add_argument("--port", type=port_number, default=0,
                         help="port to listen on (default 0: a free port)")
     parser.add_argument("--fail-rate", type=_fail_rate, default=0.0,
                         help="share of requests to fail, 0 to 1 (default 0)")
