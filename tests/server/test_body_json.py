@@ -26,6 +26,6 @@ def test_values_are_the_stdlib_ones():
 
 
 def test_a_syntax_error_names_its_line_and_column():
-    with pytest.raises(BadRequestError, match="not valid JSON: Expecting property name enclosed in double quotes at "
-                                              "line 2 column 6"):
+    with pytest.raises(BadRequestError, match="not valid JSON: Expecting property name "
+                                              "enclosed in double quotes at line 2 column 6"):
         parse_json(b'{"a":\n  1, }')
