@@ -35,7 +35,8 @@ import facade
 from facade import Facade
 
 from . import errors, templated, validation
-from .builder import MESSAGE_TYPES, Builder
+from .builder import Builder
+from .declarations import MESSAGE_TYPES
 from .callables import call_with_integration
 from .events import PATTERNS
 from .http import Request

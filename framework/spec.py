@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any
 
-from .builder import MESSAGE_TYPES
+from .declarations import MESSAGE_TYPES
 from .events import PATTERNS
 
 if TYPE_CHECKING:

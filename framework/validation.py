@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 from facade import Facade
 
 from . import errors
-from .builder import Validation
+from .declarations import Validation
 from .callables import call_with_integration
 from .settings_schema import summarize
 
