@@ -1,6 +1,6 @@
 """``make bench``: every figure, one JSON line each (peer, bench, n, seconds, msgs_per_s, ...).
 
-    python -m bench [map] [send] [batch] [memory] [serve] [scale] [wire]
+    python -m bench [map] [feed] [send] [batch] [memory] [serve] [scale] [wire]
 
 With no names, runs them all in that order. Exits 1 when a benchmark's own check failed
 (output not byte-identical, a message not delivered).
@@ -12,11 +12,12 @@ import os
 import platform
 import sys
 
-from . import (bench_batch, bench_map, bench_memory, bench_scale, bench_send, bench_serve,
-               bench_wire)
+from . import (bench_batch, bench_feed, bench_map, bench_memory, bench_scale, bench_send,
+               bench_serve, bench_wire)
 from .common import emit
 
-BENCHES = {"map": bench_map.main, "send": bench_send.main, "batch": bench_batch.main,
+BENCHES = {"map": bench_map.main, "feed": bench_feed.main, "send": bench_send.main,
+           "batch": bench_batch.main,
            "memory": bench_memory.main, "serve": bench_serve.main, "scale": bench_scale.main,
            "wire": bench_wire.main}
 

@@ -11,104 +11,31 @@ a parent or a sibling) and returns it, so a whole integration reads as one chain
 
 The declarations together are the integration's spec (:meth:`Builder.spec`), which the tester,
 the CLI and the runner read.
+
+This module holds :class:`Builder`, the declarations themselves; the records they store
+(:class:`Validation`, :class:`BatchPolicy`) and :func:`parse_duration` are in
+:mod:`framework.declarations`, and :func:`integration` / :func:`build`, which make the classes,
+in :mod:`framework.factory`. All of them are importable from here.
 """
 
 from __future__ import annotations
 
 import copy
-import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Mapping, TypeVar
+from typing import Any, Callable, ClassVar, Iterable, Mapping, TypeVar
 
 from . import errors
+from .declarations import DEFAULT_TIMEOUT as DEFAULT_TIMEOUT
+from .declarations import MESSAGE_TYPES as MESSAGE_TYPES
+from .declarations import BatchPolicy, Validation, parse_duration, slugify
+from .factory import build, integration
 from .settings_declarations import Setting, make_setting
 from .templated import METHODS, CustomProperty, HmacSignature, Template, read_template
 
 __all__ = ["integration", "build", "slugify", "parse_duration", "Validation", "BatchPolicy",
            "Builder"]
 
-if TYPE_CHECKING:
-    from .integration import Integration
-
 B = TypeVar("B", bound="type[Builder]")
-IntegrationT = TypeVar("IntegrationT", bound="Integration")
-
-DEFAULT_TIMEOUT = 10.0
-MESSAGE_TYPES = ("identify", "track", "page", "screen", "group", "alias", "delete")
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
-_DURATION_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
-
-
-def slugify(name: str) -> str:
-    """The original's slug: lower-case, whitespace runs to ``-``, then only ``[a-z0-9-]``.
-
-    ``'My Test.IO'`` gives ``'my-testio'``.
-    """
-    slug = re.sub(r"\s+", "-", str(name).lower().strip())
-    return re.sub(r"[^a-z0-9-]", "", slug)
-
-
-def parse_duration(value: float | int | str) -> float:
-    """Seconds from a number of seconds or a string such as ``'3s'``, ``'500ms'``, ``'1m'``."""
-    if isinstance(value, bool):
-        raise ValueError(
-            f"duration must be a number of seconds or a string like '3s', got {value!r}")
-    if isinstance(value, (int, float)):
-        seconds = float(value)
-    else:
-        match = _DURATION.match(str(value))
-        if not match:
-            raise ValueError(
-                f"duration must be a number of seconds or a string like '3s', got {value!r}")
-        seconds = float(match.group(1)) * _DURATION_UNITS[match.group(2)]
-    if seconds <= 0:
-        raise ValueError(f"duration must be positive, got {value!r}")
-    return seconds
-
-
-@dataclass(frozen=True)
-class Validation:
-    """One ``ensure`` rule.
-
-    Attributes:
-        kind: ``'settings'``, ``'message'`` or ``'function'``.
-        path: The path after the kind (``'apiKey'``, ``'context.ip'``); the function's name for
-            function rules.
-        methods: The message types the rule applies to, or ``None`` for all.
-        fn: The function of a function rule.
-    """
-
-    kind: str
-    path: str
-    methods: tuple[str, ...] | None = None
-    fn: Callable[..., Any] | None = field(default=None, compare=False)
-
-    def applies_to(self, message_type: str | None) -> bool:
-        """Whether the rule runs for a message of this type."""
-        return self.methods is None or message_type in self.methods
-
-    def describe(self) -> dict[str, Any]:
-        """The rule as data, for ``spec()``."""
-        return {"type": self.kind, "path": self.path,
-                "methods": list(self.methods) if self.methods is not None else None}
-
-
-@dataclass(frozen=True)
-class BatchPolicy:
-    """How the runner groups messages for an integration's ``batch()``.
-
-    Attributes:
-        size: At most this many items per call.
-        max_bytes: At most this many bytes of message JSON per call, if set.
-        max_wait: Seconds the runner may wait to fill a batch.
-        methods: The routed methods that go through ``batch()``; ``None`` means all.
-    """
-
-    size: int = 100
-    max_bytes: int | None = None
-    max_wait: float = 1.0
-    methods: tuple[str, ...] | None = None
 
 
 class Builder:
@@ -470,74 +397,3 @@ class Builder:
     def slug(cls) -> str:
         """The integration's slug: its ``key`` when it has one, else from its name."""
         return cls.key or slugify(cls.name)
-
-
-def integration(name: str, *, key: str | None = None) -> type[Integration]:
-    """Create a new integration class named ``name``.
-
-    Args:
-        name: The display name; the slug is made from it unless ``key`` is given.
-        key: The integration key (slug) to use instead, such as a manifest's directory name:
-            lower-case letters, digits, ``-`` and ``_``.
-
-    Raises:
-        ValueError: When ``name`` is missing or gives an empty slug, or ``key`` is malformed.
-    """
-    from .integration import Integration
-
-    if not isinstance(name, str) or not name.strip():
-        raise ValueError("expected integration name")
-    if key is not None and not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", str(key)):
-        raise ValueError(f"integration key must be lower-case letters, digits, - and _, "
-                         f"got {key!r}")
-    if key is None and not slugify(name):
-        raise ValueError(f"integration name {name!r} gives an empty slug")
-    class_name = re.sub(r"[^0-9a-zA-Z_]", "", name.title()) or "Integration"
-    if class_name[0].isdigit():
-        class_name = "_" + class_name
-    built: type[Integration] = type(class_name, (Integration,),
-                                    {"name": name, "key": key, "__module__": __name__})
-    return built
-
-
-def build(spec: type[Integration]) -> Callable[[type[IntegrationT]], type[IntegrationT]]:
-    """A class decorator giving a plain ``Integration`` subclass the declarations of a chain.
-
-    ``class Acme(integration('Acme').endpoint(...)):`` works at runtime, but type checkers
-    refuse a call as a base class ("Unsupported dynamic base class"). This spelling means the
-    same and type-checks::
-
-        @build(integration('Acme').endpoint('https://api.acme.test/v1')
-               .ensure('settings.apiKey').retries(2))
-        class Acme(Integration):
-            def track(self, msg: Track) -> list[requests.Response]: ...
-
-    Args:
-        spec: A class built with :func:`integration` and its declarations.
-
-    Returns:
-        The decorator; it copies every declaration (and ``.mapping()`` method) onto the class,
-        except what the class body defines itself, and returns the class.
-
-    Raises:
-        TypeError: ``spec`` is not a built integration, or the class is not an
-            ``Integration`` subclass.
-    """
-    from .integration import Integration
-
-    if not (isinstance(spec, type) and issubclass(spec, Integration)) or spec is Integration:
-        raise TypeError(f"build() expects integration('Name')... declarations, got {spec!r}")
-    declared: dict[str, Any] = {}
-    for klass in reversed(spec.__mro__[:spec.__mro__.index(Integration)]):
-        declared.update((k, v) for k, v in vars(klass).items() if not k.startswith("__"))
-
-    def apply(cls: type[IntegrationT]) -> type[IntegrationT]:
-        if not (isinstance(cls, type) and issubclass(cls, Integration)):
-            raise TypeError(f"@build(...) decorates an Integration subclass, got {cls!r}")
-        own = vars(cls)
-        for name, value in declared.items():
-            if name not in own:
-                setattr(cls, name, value)
-        return cls
-
-    return apply

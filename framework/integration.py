@@ -18,33 +18,35 @@
    (``mapper.<method>(msg, settings, integration)`` when it takes a third argument: the
    instance, as Segment's ``this``), else with the facade;
 7. return the responses the method produced as a list (possibly empty).
+
+The class reads as the pipeline; the details of step 3 live in :mod:`framework.validation`,
+batches and outcomes in :mod:`framework.outcomes`, and ``spec()`` in :mod:`framework.spec`.
 """
 
 from __future__ import annotations
 
-import copy
 import logging
 import threading
-from typing import Any, Callable, ClassVar, Iterable, Mapping, Sequence
+from typing import Any, Callable, ClassVar, Mapping, Sequence
 
 import requests
 
 import facade
 from facade import Facade
 
-from . import errors, templated
-from .builder import MESSAGE_TYPES, Builder, Validation
+from . import errors, templated, validation
+from .builder import Builder
+from .declarations import MESSAGE_TYPES
 from .callables import call_with_integration
 from .events import PATTERNS
 from .http import Request
+from .outcomes import Outcome, as_list, process_batch
 from .retry import RetryPolicy
-from .settings_schema import SettingsSchema, summarize
+from .settings_schema import SettingsSchema
+from .spec import describe
 from .transport import LeanAdapter
 
 __all__ = ["Integration", "Outcome"]
-
-#: What ``process_batch`` gives back per message: the responses, or the error.
-Outcome = Any
 
 _BASE_ATTRIBUTES = frozenset(dir(Builder))
 
@@ -156,31 +158,7 @@ class Integration(Builder):
             errors.ValidationError: Some are not; ``problems`` lists every one (setting,
                 rule, RFC 6901 pointer), secret values redacted.
         """
-        compiled = cls.typed_settings()
-        try:
-            result = compiled.validate(settings)
-            found: list[errors.Problem] = []
-        except errors.ValidationError as exc:
-            if settings is not None and not isinstance(settings, Mapping):
-                raise
-            result = compiled.apply_defaults(settings or {})
-            found = list(exc.problems)
-        if not found:
-            for check in cls._settings_rules:
-                found.extend(_problems_of(check, check(result)))
-        reported = {p.pointer for p in found}
-        for rule in cls._validations:
-            if rule.kind != "settings" or rule.methods is not None:
-                continue
-            pointer = errors.json_pointer(rule.path.split("."))
-            if pointer not in reported and _is_blank(_setting_value(result, rule.path)):
-                reported.add(pointer)
-                found.append(errors.Problem("settings", pointer, "required",
-                                            f'setting "{rule.path}" is required'))
-        if found:
-            raise errors.ValidationError(summarize(found), problems=found,
-                                         integration=cls.name)
-        return result
+        return validation.validate_settings(cls, settings)
 
     @classmethod
     def secret_settings(cls) -> frozenset[tuple[str, ...]]:
@@ -189,49 +167,8 @@ class Integration(Builder):
 
     @classmethod
     def spec(cls) -> dict[str, Any]:
-        """The whole declaration as data."""
-        batch = cls._batch
-        mapper = cls._mapper
-        return {
-            "name": cls.name,
-            "slug": cls.slug(),
-            "endpoint": cls._endpoint,
-            "channels": list(cls._channels),
-            "validations": [v.describe() for v in cls._validations],
-            "settings": [s.describe() for s in cls._settings],
-            "settings_schema": copy.deepcopy(cls.typed_settings().schema),
-            "settings_rules": [getattr(r, "__name__", repr(r)) for r in cls._settings_rules],
-            "retries": cls._retries,
-            "timeout": cls._timeout,
-            "methods": cls.implemented(),
-            "mapper": sorted(n for n in [*MESSAGE_TYPES, *PATTERNS]
-                             if callable(getattr(mapper, n, None))) if mapper else [],
-            "map_to_track": list(cls._map_to_track),
-            "batch": None if batch is None else {
-                "size": batch.size, "max_bytes": batch.max_bytes, "max_wait": batch.max_wait,
-                "methods": list(batch.methods) if batch.methods is not None else None,
-                "implemented": cls._defines("batch")},
-            **cls._template_spec(),
-        }
-
-    @classmethod
-    def _template_spec(cls) -> dict[str, Any]:
-        if cls._templates is None and not cls._custom_properties and not cls._capabilities:
-            return {}
-        hmac_ = cls._hmac
-        return {
-            "delivery": None if cls._templates is None else {
-                "method": cls._method or "POST",
-                "templates": {n: t.filename for n, t in cls._templates.items()},
-                "headers": [{"name": n, "value": v} for n, v in cls._headers],
-                "hmac": None if hmac_ is None else {"header": hmac_.header,
-                                                    "secret_setting": hmac_.secret_setting},
-                "policy": None if cls._policy is None else {
-                    "default": [dict(s) for s in cls._policy], "setting": cls._policy_setting},
-                "error_body": cls._error_body},
-            "custom_properties": [p.describe() for p in cls._custom_properties],
-            "capabilities": dict(cls._capabilities),
-        }
+        """The whole declaration as data (see :mod:`framework.spec`)."""
+        return describe(cls)
 
     # -- the pipeline ----------------------------------------------------------------------
 
@@ -253,36 +190,7 @@ class Integration(Builder):
 
     @classmethod
     def _run_rules(cls, msg: Facade, settings: Mapping[str, Any]) -> None:
-        message_type = msg.type()
-        for rule in cls._validations:
-            if rule.applies_to(message_type):
-                error = cls._check(rule, msg, settings)
-                if error is not None:
-                    raise error
-
-    @classmethod
-    def _check(cls, rule: Validation, msg: Facade,
-               settings: Mapping[str, Any]) -> errors.IntegrationError | None:
-        if rule.kind == "settings":
-            if _is_blank(_setting_value(settings, rule.path)):
-                return cls.invalid('setting "%s" is required', rule.path)
-            return None
-        if rule.kind == "message":
-            if msg.proxy(rule.path) is None:
-                return cls.reject('message attribute "%s" is required', rule.path)
-            return None
-        if rule.fn is None:  # pragma: no cover - function rules always have one
-            return None
-        result = call_with_integration(rule.fn, msg, settings, cls)
-        if result is None:
-            return None
-        if isinstance(result, errors.IntegrationError):
-            if result.integration is None:
-                result.integration = cls.name
-            return result
-        raise errors.ProgrammingError(
-            f"{cls.name}: ensure rule {rule.path!r} must return cls.invalid(...), "
-            f"cls.reject(...) or None, got {result!r}")
+        validation.run_rules(cls, msg, settings)
 
     def check_enabled(self, msg: Facade) -> None:
         """Raise :class:`errors.Skipped` when the message is not for this integration."""
@@ -383,7 +291,7 @@ class Integration(Builder):
                 and method in self.template_routes():
             return [templated.send_rendered(self, self.payload_for(method, msg))]
         result = getattr(self, method)(self.payload_for(method, msg))
-        return _as_list(result)
+        return as_list(result)
 
     def _page_to_tracks(self, msg: Facade) -> list[Any]:
         settings = self.settings
@@ -440,37 +348,7 @@ class Integration(Builder):
             or the :class:`errors.IntegrationError` that stopped it. One bad message never
             fails its neighbours.
         """
-        outcomes: list[Outcome] = [None] * len(messages)
-        batched: list[tuple[int, Any]] = []
-        policy = self._batch
-        for index, message in enumerate(messages):
-            try:
-                method, msg = self.prepare(message)
-                if self.delivers_in_batch(method):
-                    batched.append((index, self.payload_for(method, msg)))
-                else:
-                    outcomes[index] = self.call(method, msg)
-            except errors.IntegrationError as exc:
-                outcomes[index] = exc
-        if batched and policy is not None:
-            size = policy.size
-            for start in range(0, len(batched), size):
-                chunk = batched[start:start + size]
-                for (index, _), outcome in zip(chunk, self._run_batch([p for _, p in chunk])):
-                    outcomes[index] = outcome
-        return outcomes
-
-    def _run_batch(self, items: list[Any]) -> list[Outcome]:
-        try:
-            # the subclass's batch(self, items) replaces Builder.batch (the declaration)
-            returned: Any = getattr(self, "batch")(items)
-        except errors.IntegrationError as exc:
-            return [exc] * len(items)
-        results = list(returned) if returned is not None else []
-        if len(results) != len(items):
-            raise errors.ProgrammingError(
-                f"{self.name}.batch() returned {len(results)} outcomes for {len(items)} items")
-        return [r if isinstance(r, errors.IntegrationError) else _as_list(r) for r in results]
+        return process_batch(self, messages)
 
     # -- HTTP ------------------------------------------------------------------------------
 
@@ -524,46 +402,3 @@ class Integration(Builder):
     def secrets(self) -> list[str]:
         """The values of secret settings, which no error or log line may contain."""
         return errors.secret_values(self.settings, self.secret_settings())
-
-
-def _setting_value(settings: Mapping[str, Any], path: str) -> Any:
-    """The setting at ``path``: the key as given (``"a.b"``), else the path into nested
-    objects (``{"a": {"b": ...}}``)."""
-    if path in settings:
-        return settings[path]
-    value: Any = settings
-    for part in path.split("."):
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(part)
-    return value
-
-
-def _problems_of(check: Callable[..., Any], outcome: Any) -> list[errors.Problem]:
-    if outcome is None:
-        return []
-    if isinstance(outcome, str):
-        return [errors.Problem("settings", "", "settings", outcome)]
-    if isinstance(outcome, errors.Problem):
-        return [outcome]
-    if isinstance(outcome, (list, tuple)) and all(isinstance(p, errors.Problem)
-                                                  for p in outcome):
-        return list(outcome)
-    name = getattr(check, "__name__", repr(check))
-    raise errors.ProgrammingError(f"settings rule {name!r} must return None, a string, an "
-                                  f"errors.Problem or a list of them, got {outcome!r}")
-
-
-def _is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _as_list(result: Any) -> list[Any]:
-    if result is None:
-        return []
-    if isinstance(result, list):
-        return result
-    if isinstance(result, (tuple, Iterable)) and not isinstance(result, (str, bytes, dict)) \
-            and not isinstance(result, requests.Response):
-        return list(result)
-    return [result]

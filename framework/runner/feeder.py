@@ -69,6 +69,10 @@ def read_chunks(source: Source, on_error: Callable[[InputError], None],
     offset reached after it (``None`` for sources that are not resumable). The last chunk (maybe
     empty) carries the offset with ``done=True``.
 
+    A message that the input holds verbatim (an NDJSON line, an array or batch element, read
+    with the ``segment`` converter) keeps its original text: it is parsed to check it, never
+    encoded again. Other messages are encoded with :func:`~framework.runner.queue.encode`.
+
     Args:
         source: The input.
         on_error: Called with each bad record (its line and the rule it breaks).
@@ -85,8 +89,8 @@ def read_chunks(source: Source, on_error: Callable[[InputError], None],
                          on_error=on_error, keep_errors=0)
     chunk: list[str] = []
     position: InputOffset | None = None
-    for position, message in reader:
-        chunk.append(encode(message))
+    for position, message, text in reader.records():
+        chunk.append(text if text is not None else encode(message))
         if len(chunk) >= size:
             yield chunk, _keyed(source, position)
             chunk = []

@@ -23,7 +23,7 @@ import sys
 from dataclasses import dataclass
 from typing import IO, Any, Callable, Iterable, Iterator, Union
 
-from .. import jsonlimits
+from .. import jsoncodec, jsonlimits
 from .converters import Converter, get_converter, segment, type_name
 from .formats import BOM, detect_format, sniff
 from .jsonstream import CHUNK, Cursor, SyntaxProblem, TooDeep
@@ -60,13 +60,22 @@ class InputError(ValueError):
         return {"path": self.path, "line": self.line, "reason": self.reason}
 
 
+#: One item of a record: its line, its value (or the :class:`InputError` it is), and its JSON
+#: text exactly as the input holds it (bytes or str; ``None`` when it was not kept).
+_Item = tuple[int, Any, Union[str, bytes, None]]
+
+#: What :meth:`InputReader.records` yields: the position to resume from, the message, and its
+#: original JSON text when the message is that text unchanged (else ``None``).
+Entry = tuple[InputOffset, dict[str, Any], Union[str, None]]
+
+
 @dataclass
 class _Record:
-    """One raw record: where it starts and ends, and its items ``(line, value | InputError)``."""
+    """One raw record: where it starts and ends, and its items (see :data:`_Item`)."""
 
     offset: int
     line: int
-    items: Iterable[tuple[int, Any]]
+    items: Iterable[_Item]
     end_offset: int = 0
     end_line: int = 1
 
@@ -169,6 +178,17 @@ class InputReader:
         return io.BufferedReader(_Prepend(replay, stream), CHUNK), owned
 
     def __iter__(self) -> Iterator[tuple[Position, dict[str, Any]]]:
+        for position, message, _ in self.records():
+            yield position, message
+
+    def records(self) -> Iterator[Entry]:
+        """Iterate as :meth:`__iter__` does, with each message's original JSON text.
+
+        The text is the record exactly as the input holds it (surrounding space removed) when
+        the message is that record unchanged: a line of NDJSON, an element of a JSON array or of
+        a batch, read with the ``segment`` converter. A queue can store it instead of encoding
+        the message again. It is ``None`` for messages a converter made or changed.
+        """
         start = self._start or Position(self.path)
         try:
             stream, owned = self._open()
@@ -187,30 +207,28 @@ class InputReader:
                 stream.close()
         self.position = Position(self.path, self.position.offset, self.position.line, 0, True)
 
-    def _messages(self, record: _Record | InputError,
-                  skip: int) -> Iterator[tuple[Position, dict[str, Any]]]:
+    def _messages(self, record: _Record | InputError, skip: int) -> Iterator[Entry]:
         """The messages of one record, each with the position to resume from after it."""
         if isinstance(record, InputError):
             self._error(record)
             return
-        pending: tuple[int, Any] | None = None
+        pending: _Item | None = None
         index = 0
-        for line, item in self._convert_items(record):
+        for item in self._convert_items(record):
             index += 1
             if index <= skip:
                 continue
             if pending is not None:
                 yield from self._emit(pending, Position(self.path, record.offset, record.line,
                                                         index - 1))
-            pending = (line, item)
+            pending = item
         end = Position(self.path, record.end_offset, record.end_line)
         if pending is not None:
             yield from self._emit(pending, end)
         self.position = end
 
-    def _emit(self, item: tuple[int, Any],
-              position: Position) -> Iterator[tuple[Position, dict[str, Any]]]:
-        line, value = item
+    def _emit(self, item: _Item, position: Position) -> Iterator[Entry]:
+        line, value, text = item
         if isinstance(value, InputError):
             self._error(value)
         elif isinstance(value, ValueError):
@@ -220,22 +238,22 @@ class InputReader:
                                                     f"got {type_name(value)}"))
         else:
             self.position = position
-            yield position, value
+            yield position, value, text.decode("utf-8") if isinstance(text, bytes) else text
 
-    def _convert_items(self, record: _Record) -> Iterator[tuple[int, Any]]:
+    def _convert_items(self, record: _Record) -> Iterator[_Item]:
         convert = self._convert
-        for line, value in record.items:
+        for line, value, text in record.items:
             if isinstance(value, InputError):
-                yield line, value
+                yield line, value, None
                 continue
             if convert is segment and isinstance(value, dict) and "batch" not in value:
-                yield line, value  # the common case, without a generator per message
+                yield line, value, text  # the common case: the record is the message
                 continue
             try:
                 for message in convert(iter([value])):
-                    yield line, message
+                    yield line, message, None
             except (ValueError, TypeError, KeyError) as exc:
-                yield line, InputError(self.path, line, f"cannot convert record: {exc}")
+                yield line, InputError(self.path, line, f"cannot convert record: {exc}"), None
 
     # -- record readers --------------------------------------------------------------------
 
@@ -251,7 +269,7 @@ class InputReader:
             if not text:
                 continue
             try:
-                value = jsonlimits.loads(text.decode("utf-8"))
+                value = jsoncodec.loads(text)
             except UnicodeDecodeError as exc:
                 yield InputError(self.path, begin_line, f"invalid UTF-8: {exc.reason} at "
                                                         f"byte {exc.start + 1} of the line")
@@ -263,7 +281,7 @@ class InputReader:
                 reason = getattr(exc, "msg", None) or str(exc)
                 yield InputError(self.path, begin_line, f"invalid JSON: {reason}")
                 continue
-            yield _Record(begin, begin_line, [(begin_line, value)], offset, line)
+            yield _Record(begin, begin_line, [(begin_line, value, text)], offset, line)
         self.position = Position(self.path, offset, line)
 
     def _array(self, stream: IO[bytes], start: Position) -> Iterator[_Record | InputError]:
@@ -288,11 +306,12 @@ class InputReader:
                 line, offset = cursor.line, cursor.offset
                 after_value = True
                 try:
-                    value = cursor.value()
+                    value, text = cursor.value_and_text()
                 except TooDeep as exc:  # stepped over: the next element follows
                     yield InputError(self.path, exc.line, exc.reason)
                 else:
-                    yield _Record(offset, line, [(line, value)], cursor.offset, cursor.line)
+                    yield _Record(offset, line, [(line, value, text)], cursor.offset,
+                                  cursor.line)
                 char = cursor.peek()
             if cursor.peek():
                 raise SyntaxProblem("invalid JSON: unexpected data after the array", cursor.line)
@@ -313,7 +332,7 @@ class InputReader:
             yield InputError(self.path, exc.line, exc.reason + _unread_note(cursor))
         self.position = Position(self.path, cursor.offset, cursor.line)
 
-    def _document_items(self, cursor: Cursor, record: _Record) -> Iterator[tuple[int, Any]]:
+    def _document_items(self, cursor: Cursor, record: _Record) -> Iterator[_Item]:
         """The items of one document: a batch's items one by one, or the document itself."""
         try:
             line = cursor.line
@@ -338,18 +357,18 @@ class InputReader:
                         deep = deep or exc
             cursor.take()
             if deep is not None:
-                yield line, InputError(self.path, line, deep.reason)
+                yield line, InputError(self.path, line, deep.reason), None
             elif not batch:
-                yield line, document
+                yield line, document, None
         except SyntaxProblem as exc:
             record.end_offset, record.end_line = cursor.offset, cursor.line
             note = _unread_note(cursor)
             cursor.abandon()  # there is no boundary to resynchronise on
-            yield exc.line, InputError(self.path, exc.line, exc.reason + note)
+            yield exc.line, InputError(self.path, exc.line, exc.reason + note), None
             return
         record.end_offset, record.end_line = cursor.offset, cursor.line
 
-    def _batch_items(self, cursor: Cursor) -> Iterator[tuple[int, Any]]:
+    def _batch_items(self, cursor: Cursor) -> Iterator[_Item]:
         cursor.expect("[", "'['")
         if cursor.peek() == "]":
             cursor.take()
@@ -358,9 +377,11 @@ class InputReader:
             cursor.peek()
             line = cursor.line
             try:
-                yield line, cursor.value()
+                value, text = cursor.value_and_text()
             except TooDeep as exc:
-                yield exc.line, InputError(self.path, exc.line, exc.reason)
+                yield exc.line, InputError(self.path, exc.line, exc.reason), None
+            else:
+                yield line, value, text
             if cursor.expect(",]", "',' or ']' in the batch array") == "]":
                 return
 

@@ -149,6 +149,14 @@ class Cursor:
         Raises:
             SyntaxProblem: the value is not valid JSON (or the input ends inside it).
         """
+        return self.value_and_text()[0]
+
+    def value_and_text(self) -> tuple[Any, str]:
+        """Parse and consume the next JSON value; return it with its text as the input holds it.
+
+        Raises:
+            SyntaxProblem: the value is not valid JSON (or the input ends inside it).
+        """
         self.peek()
         final = False
         while True:
@@ -173,8 +181,9 @@ class Cursor:
                 line = self.line
                 self._advance(end)
                 raise TooDeep(exc, line) from None
+            text = self._buf[self._pos:end]
             self._advance(end)
-            return value
+            return value, text
 
     def _step_over_deep(self) -> None:
         """Skip a value too deep for the parser, then raise :class:`TooDeep`."""

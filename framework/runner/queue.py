@@ -24,10 +24,10 @@ out again after :meth:`Queue.recover`, so it may be delivered twice.
 from __future__ import annotations
 
 import abc
-import json
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Mapping, Sequence, Union
 
+from .. import jsoncodec
 from ..errors import QueueError
 
 __all__ = ["DEFAULT_VISIBILITY_TIMEOUT", "Job", "JobId", "DeadLetter", "InputOffset",
@@ -73,7 +73,7 @@ class Job:
 
     def message(self) -> dict[str, Any]:
         """The message as a dict (parsed from :attr:`body` on each call)."""
-        return json.loads(self.body)
+        return jsoncodec.loads(self.body, max_depth=None)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ class DeadLetter:
     def to_dict(self) -> dict[str, Any]:
         """The dead letter as one NDJSON-ready record: the message and why it failed."""
         return {"id": self.id, "attempts": self.attempts, "first_seen": self.first_seen,
-                "error": self.error, "message": json.loads(self.body)}
+                "error": self.error, "message": jsoncodec.loads(self.body, max_depth=None)}
 
 
 @dataclass(frozen=True)
@@ -164,7 +164,7 @@ def encode(message: MessageLike) -> str:
         return message
     if not isinstance(message, Mapping):
         raise TypeError(f"message must be a dict or JSON text, got {type(message).__name__}")
-    return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
+    return jsoncodec.dumps(message)
 
 
 def error_dict(error: Any) -> dict[str, Any]:

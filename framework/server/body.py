@@ -13,6 +13,7 @@ import json
 import zlib
 from typing import Any, AsyncIterator
 
+from .. import jsoncodec, jsonlimits
 from ..errors import BadRequestError
 
 __all__ = ["MAX_DEPTH", "read_body", "parse_json", "depth_of"]
@@ -85,19 +86,13 @@ def parse_json(body: bytes, what: str = "request body") -> Any:
         raise BadRequestError(f"the {what} is empty; expected a JSON object",
                               code="invalid_json")
     try:
-        value = json.loads(text)
+        return jsoncodec.loads(text, max_depth=MAX_DEPTH)
+    except jsonlimits.JSONDepthError:
+        raise BadRequestError(f"the {what} nests arrays and objects more than {MAX_DEPTH} "
+                              f"levels deep", code="invalid_json") from None
     except json.JSONDecodeError as exc:
         raise BadRequestError(f"the {what} is not valid JSON: {exc.msg} at line {exc.lineno} "
                               f"column {exc.colno}", code="invalid_json") from None
-    except RecursionError:
-        value = None
-        depth = MAX_DEPTH + 1
-    else:
-        depth = depth_of(value, MAX_DEPTH + 1)
-    if depth > MAX_DEPTH:
-        raise BadRequestError(f"the {what} nests arrays and objects more than {MAX_DEPTH} "
-                              f"levels deep", code="invalid_json")
-    return value
 
 
 def depth_of(value: Any, stop: int) -> int:
