@@ -45,65 +45,49 @@ The template checks render through :func:`framework.templating.render` with the 
 sample audit-log events (:mod:`framework.samples.audit_log`), as LaunchDarkly's own manifest
 tests do: ``flag`` and ``default`` with a flag update on all environments, ``project``,
 ``environment`` and ``validation``, ``member`` with the matching update events.
+
+This module holds the top-level and form-variable checks and runs them all (:data:`RULES`);
+the checks of the ``auditLogEventsHook`` capability are in
+:mod:`framework.manifest.hook_checks`, those of ``trigger`` and ``syncedSegment`` in
+:mod:`framework.manifest.capability_checks`, and the readers they share in
+:mod:`framework.manifest.check_tools`.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Mapping
 
 from .. import errors
+from .capability_checks import check_synced_segment, check_trigger
+from .check_tools import Problems, as_dict, inside, problem, variables
+from .hook_checks import (check_custom_properties, check_endpoint, check_hmac, check_policy,
+                          check_static_domain, check_templates)
 from .schema import SOURCE
-from .standins import SAMPLE_FOR_TEMPLATE, sample_event, validate_stand_ins
 
 __all__ = ["semantic_problems", "manifest_problems", "RULES"]
-
-Problems = Iterator[errors.Problem]
-_VARIABLE_AT_START = re.compile(r"^\s*\{\{\{?\s*([^\s}]+)\s*\}?\}\}")
-
-
-def _problem(path: list[Any], rule: str, message: str) -> errors.Problem:
-    return errors.Problem(SOURCE, errors.json_pointer(path), rule, message)
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _variables(document: Mapping[str, Any]) -> list[tuple[int, dict[str, Any]]]:
-    return [(i, v) for i, v in enumerate(_list(document.get("formVariables")))
-            if isinstance(v, dict)]
-
-
-def _hook(document: Mapping[str, Any]) -> dict[str, Any]:
-    return _dict(_dict(document.get("capabilities")).get("auditLogEventsHook"))
 
 
 # -- top level -------------------------------------------------------------------------------
 
 def check_icons(document: Mapping[str, Any], directory: Path) -> Problems:
-    for name, path in _dict(document.get("icons")).items():
-        if isinstance(path, str) and path and not _inside(directory, path).is_file():
-            yield _problem(["icons", name], "icon-exists", f"no file {path} in {directory}")
+    for name, path in as_dict(document.get("icons")).items():
+        if isinstance(path, str) and path and not inside(directory, path).is_file():
+            yield problem(["icons", name], "icon-exists", f"no file {path} in {directory}")
 
 
 def check_overview(document: Mapping[str, Any], directory: Path) -> Problems:
     overview = document.get("overview")
     if isinstance(overview, str) and not overview.rstrip().endswith("."):
-        yield _problem(["overview"], "overview-period", "must end with a period (.)")
+        yield problem(["overview"], "overview-period", "must end with a period (.)")
 
 
 def check_capabilities(document: Mapping[str, Any], directory: Path) -> Problems:
     capabilities = document.get("capabilities")
     if not capabilities and not document.get("otherCapabilities"):
-        yield _problem(["capabilities"], "capabilities",
-                       "is required (or otherCapabilities, saying what the integration does)")
+        yield problem(["capabilities"], "capabilities",
+                      "is required (or otherCapabilities, saying what the integration does)")
 
 
 # -- form variables --------------------------------------------------------------------------
@@ -113,13 +97,13 @@ _STRING_TYPES = ("string", "uri", "enum", "dynamicEnum", "generated", "publicKey
 
 def check_form_variables(document: Mapping[str, Any], directory: Path) -> Problems:
     seen: dict[str, int] = {}
-    for index, variable in _variables(document):
+    for index, variable in variables(document):
         where = ["formVariables", index]
         key, kind = variable.get("key"), variable.get("type")
         if isinstance(key, str):
             if key in seen:
-                yield _problem([*where, "key"], "unique-key",
-                               f"{key!r} is also the key of /formVariables/{seen[key]}")
+                yield problem([*where, "key"], "unique-key",
+                              f"{key!r} is also the key of /formVariables/{seen[key]}")
             seen.setdefault(key, index)
         yield from _variable_problems(variable, kind, where)
 
@@ -135,265 +119,41 @@ def _variable_problems(variable: dict[str, Any], kind: Any, where: list[Any]) ->
             rule = "environment-selector"
         for name in forbidden:
             if name in variable:
-                yield _problem([*where, name], rule, f"is not allowed for type {kind}")
+                yield problem([*where, name], rule, f"is not allowed for type {kind}")
         if kind == "multiselect" and not variable.get("multiselectOptions"):
-            yield _problem([*where, "multiselectOptions"], "multiselect",
-                           "is required for type multiselect")
+            yield problem([*where, "multiselectOptions"], "multiselect",
+                          "is required for type multiselect")
         return
     if has_default and variable.get("isOptional") is not True:
-        yield _problem([*where, "defaultValue"], "default-optional",
-                       "a default value needs isOptional: true")
+        yield problem([*where, "defaultValue"], "default-optional",
+                      "a default value needs isOptional: true")
     if variable.get("isOptional") is True and not has_default:
-        yield _problem([*where, "isOptional"], "optional-default",
-                       "an optional variable needs a defaultValue")
+        yield problem([*where, "isOptional"], "optional-default",
+                      "an optional variable needs a defaultValue")
     if has_default:
         wanted = bool if kind == "boolean" else str
         if not isinstance(default, wanted):
-            yield _problem([*where, "defaultValue"], "default-type",
-                           f"must be a {'boolean' if wanted is bool else 'string'} for type "
-                           f"{kind}, got {json.dumps(default)}")
+            yield problem([*where, "defaultValue"], "default-type",
+                          f"must be a {'boolean' if wanted is bool else 'string'} for type "
+                          f"{kind}, got {json.dumps(default)}")
     if variable.get("isSecret") is True and kind != "string":
-        yield _problem([*where, "isSecret"], "secret-type",
-                       f"only string variables may be secret, this one is {kind}")
+        yield problem([*where, "isSecret"], "secret-type",
+                      f"only string variables may be secret, this one is {kind}")
     if kind == "enum":
         allowed = variable.get("allowedValues")
         if not allowed:
-            yield _problem([*where, "allowedValues"], "allowed-values",
-                           "is required for type enum")
+            yield problem([*where, "allowedValues"], "allowed-values",
+                          "is required for type enum")
         elif isinstance(default, str) and isinstance(allowed, list) and default not in allowed:
-            yield _problem([*where, "defaultValue"], "allowed-values",
-                           f"{default!r} is not one of the allowedValues")
+            yield problem([*where, "defaultValue"], "allowed-values",
+                          f"{default!r} is not one of the allowedValues")
     if (kind == "dynamicEnum") != ("dynamicOptions" in variable):
-        yield _problem([*where, "dynamicOptions"], "dynamic-options",
-                       "is required for type dynamicEnum" if kind == "dynamicEnum"
-                       else f"is only for type dynamicEnum, not {kind}")
+        yield problem([*where, "dynamicOptions"], "dynamic-options",
+                      "is required for type dynamicEnum" if kind == "dynamicEnum"
+                      else f"is only for type dynamicEnum, not {kind}")
 
 
 # -- audit-log events hook -------------------------------------------------------------------
-
-def check_endpoint(document: Mapping[str, Any], directory: Path) -> Problems:
-    endpoint = _dict(_hook(document).get("endpoint"))
-    if not endpoint:
-        return
-    from ..templating import render
-
-    context = {**validate_stand_ins(document),
-               "context": sample_event("flag/targeting-rule-update")}
-    fields: list[tuple[list[Any], Any]] = [(["url"], endpoint.get("url"))]
-    fields += [(["headers", i, "value"], h.get("value"))
-               for i, h in enumerate(_list(endpoint.get("headers"))) if isinstance(h, dict)]
-    for path, template in fields:
-        if not isinstance(template, str):
-            continue
-        try:
-            render(template, context, strict=True)
-        except errors.TemplateError as error:
-            yield _problem(["capabilities", "auditLogEventsHook", "endpoint", *path],
-                           "endpoint-renders", f"does not render with stand-in values: {error}")
-
-
-def check_hmac(document: Mapping[str, Any], directory: Path) -> Problems:
-    signature = _dict(_dict(_hook(document).get("endpoint")).get("hmacSignature"))
-    key = signature.get("hmacSecretFormVariableKey")
-    if not isinstance(key, str):
-        return
-    where = ["capabilities", "auditLogEventsHook", "endpoint", "hmacSignature",
-             "hmacSecretFormVariableKey"]
-    found = [v for _, v in _variables(document) if v.get("key") == key]
-    if not found:
-        yield _problem(where, "hmac-variable", f"no form variable has the key {key!r}")
-    elif found[0].get("type") != "string" or found[0].get("isSecret") is not True:
-        yield _problem(where, "hmac-variable",
-                       f"form variable {key!r} must be of type string with isSecret: true")
-
-
-def check_static_domain(document: Mapping[str, Any], directory: Path) -> Problems:
-    hook = _hook(document)
-    url = _dict(hook.get("endpoint")).get("url")
-    if hook.get("includeErrorResponseBody") is not True or not isinstance(url, str):
-        return
-    where = ["capabilities", "auditLogEventsHook", "includeErrorResponseBody"]
-    start = _VARIABLE_AT_START.match(url)
-    if start:
-        name = start.group(1)
-        found = [v for _, v in _variables(document) if v.get("key") == name]
-        if not found or found[0].get("type") != "enum" or not found[0].get("allowedValues"):
-            yield _problem(where, "static-domain",
-                           f"the URL starts with the variable {name!r}: error bodies may only "
-                           "be kept for a fixed domain (or an enum variable with allowedValues)")
-        return
-    host = re.sub(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", "", url).split("/", 1)[0]
-    if "{{" in host:
-        yield _problem(where, "static-domain",
-                       f"the URL's host {host!r} is a template: error bodies may only be kept "
-                       "for a fixed domain")
-
-
-def check_templates(document: Mapping[str, Any], directory: Path) -> Problems:
-    hook = _hook(document)
-    templates = _dict(hook.get("templates"))
-    base = ["capabilities", "auditLogEventsHook", "templates"]
-    if hook.get("useStandardWebhookPayload") is True:
-        for name in templates:
-            yield _problem([*base, name], "standard-payload",
-                           "useStandardWebhookPayload sends the event itself: no templates")
-        if (directory / "templates").is_dir():
-            yield _problem(["capabilities", "auditLogEventsHook", "useStandardWebhookPayload"],
-                           "standard-payload", "useStandardWebhookPayload: remove the "
-                           "templates/ folder, which is not used")
-        return
-    for name, path in templates.items():
-        if isinstance(path, str) and path and name in SAMPLE_FOR_TEMPLATE:
-            yield from _template_problems(document, directory, name, path, [*base, name])
-
-
-def _template_problems(document: Mapping[str, Any], directory: Path, name: str, path: str,
-                       where: list[Any]) -> Problems:
-    from ..templated import CustomProperty, body_context, with_custom_properties
-    from ..templating import render
-
-    full = _inside(directory, path)
-    if not full.resolve().is_relative_to(directory.resolve()):
-        yield _problem(where, "template-path", f"{path} is outside the integration's folder")
-        return
-    try:
-        source = full.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        yield _problem(where, "template-exists", f"no readable file {path} in {directory}")
-        return
-    sample = SAMPLE_FOR_TEMPLATE[name]
-    properties = [CustomProperty(p["key"], str(p.get("name") or p["key"]))
-                  for p in _reserved(document)]
-    event = with_custom_properties(sample_event(sample), properties)
-    try:
-        text = render(source, body_context(validate_stand_ins(document), event),
-                      filename=path, strict=True)
-    except errors.TemplateError as error:
-        yield _problem(where, "template-renders", f"{path} does not render against the sample "
-                       f"event {sample}: {error}")
-        return
-    if re.search(r"\.json(\.hbs)?$", path, re.IGNORECASE):
-        try:
-            json.loads(text)
-        except json.JSONDecodeError as exc:
-            yield _problem(where, "template-json", f"{path} renders to invalid JSON against "
-                           f"{sample}: {exc.msg} at line {exc.lineno} column {exc.colno}")
-    if name in ("validation", "member") and not text.strip():
-        yield _problem(where, "template-blank", f"{path} renders to nothing against {sample}")
-
-
-def _reserved(document: Mapping[str, Any]) -> list[dict[str, Any]]:
-    found = _dict(document.get("capabilities")).get("reservedCustomProperties")
-    return [p for p in _list(found) if isinstance(p, dict) and isinstance(p.get("key"), str)]
-
-
-def check_policy(document: Mapping[str, Any], directory: Path) -> Problems:
-    from ..policy import Policy
-
-    statements = _hook(document).get("defaultPolicy")
-    if not isinstance(statements, list) or not statements:
-        return  # the schema reports a missing or mistyped list
-    try:
-        Policy.from_statements(statements, source=SOURCE,
-                               pointer="/capabilities/auditLogEventsHook/defaultPolicy")
-    except errors.ConfigError as error:
-        for problem in error.problems:
-            yield errors.Problem(SOURCE, problem.pointer, "policy",
-                                 f"{problem.message} ({problem.rule})")
-
-
-def check_custom_properties(document: Mapping[str, Any], directory: Path) -> Problems:
-    seen: dict[str, int] = {}
-    found = _dict(document.get("capabilities")).get("reservedCustomProperties")
-    for index, prop in enumerate(_list(found)):
-        key = prop.get("key") if isinstance(prop, dict) else None
-        if isinstance(key, str):
-            if key in seen:
-                yield _problem(["capabilities", "reservedCustomProperties", index, "key"],
-                               "unique-key", f"{key!r} is also the key of "
-                               f"/capabilities/reservedCustomProperties/{seen[key]}")
-            seen.setdefault(key, index)
-
-
-# -- trigger and synced segments -------------------------------------------------------------
-
-def check_trigger(document: Mapping[str, Any], directory: Path) -> Problems:
-    capabilities = _dict(document.get("capabilities"))
-    trigger = _dict(capabilities.get("trigger"))
-    if not trigger:
-        return
-    yield from _regex(trigger.get("testEventNameRegexp"),
-                      ["capabilities", "trigger", "testEventNameRegexp"])
-    name = document.get("name")
-    if list(capabilities) == ["trigger"] and isinstance(name, str) and "trigger" in name.lower():
-        yield _problem(["name"], "trigger-name", "a trigger-only integration is shown as "
-                       "'<name> trigger': leave 'trigger' out of the name")
-
-
-def check_synced_segment(document: Mapping[str, Any], directory: Path) -> Problems:
-    synced = _dict(_dict(document.get("capabilities")).get("syncedSegment"))
-    parser = _dict(synced.get("requestParser"))
-    base = ["capabilities", "syncedSegment", "requestParser"]
-    has = {k: k in parser for k in ("memberArrayPath", "addMemberArrayPath",
-                                    "removeMemberArrayPath", "arrayInclusion")}
-    if has["addMemberArrayPath"] != has["removeMemberArrayPath"]:
-        missing = "addMemberArrayPath" if has["removeMemberArrayPath"] else "removeMemberArrayPath"
-        yield _problem([*base, missing], "add-remove-pair",
-                       "addMemberArrayPath and removeMemberArrayPath go together")
-    if has["addMemberArrayPath"] or has["removeMemberArrayPath"]:
-        for name in ("memberArrayPath", "arrayInclusion"):
-            if has[name]:
-                yield _problem([*base, name], "member-array-exclusive",
-                               "is not allowed with addMemberArrayPath/removeMemberArrayPath")
-    if has["arrayInclusion"] and not has["memberArrayPath"]:
-        yield _problem([*base, "memberArrayPath"], "array-inclusion",
-                       "is required with arrayInclusion")
-    member = _dict(parser.get("memberArrayParser"))
-    if "booleanMembershipPath" in member and not has["memberArrayPath"]:
-        yield _problem([*base, "memberArrayPath"], "boolean-membership",
-                       "is required with memberArrayParser.booleanMembershipPath")
-    yield from _regex(_dict(parser.get("arrayInclusion")).get("matcher"),
-                      [*base, "arrayInclusion", "matcher"])
-    body = synced.get("jsonResponseBody")
-    if isinstance(body, str):
-        yield from _response_body(body)
-
-
-def _response_body(body: str) -> Problems:
-    from ..templating import render
-
-    where = ["capabilities", "syncedSegment", "jsonResponseBody"]
-    contexts = [
-        {"requestBody": {}, "statusCode": 204, "errorMessage": "", "projectKey": "default",
-         "environmentKey": "production", "segmentKey": "example-cohort",
-         "segmentUrl": "https://example.com/default/production/segments/example-cohort"},
-        {"requestBody": {}, "statusCode": 400, "errorMessage": "could not find path /x",
-         "projectKey": "default", "environmentKey": "", "segmentKey": "", "segmentUrl": ""},
-    ]
-    for context in contexts:
-        try:
-            json.loads(render(body, context, strict=False))
-        except errors.TemplateError as error:
-            yield _problem(where, "json-response-body", f"does not render: {error}")
-            return
-        except json.JSONDecodeError as exc:
-            outcome = "an error" if context["errorMessage"] else "a success"
-            yield _problem(where, "json-response-body", f"renders to invalid JSON for "
-                           f"{outcome}: {exc.msg} at column {exc.colno}")
-            return
-
-
-def _regex(value: Any, where: list[Any]) -> Problems:
-    if isinstance(value, str):
-        try:
-            re.compile(value)
-        except re.error as exc:
-            yield _problem(where, "regex", f"is not a valid regular expression: {exc}")
-
-
-def _inside(directory: Path, path: str) -> Path:
-    return directory / path
-
 
 #: Every check, in the order problems are reported.
 RULES: tuple[Callable[[Mapping[str, Any], Path], Problems], ...] = (

@@ -12,7 +12,8 @@ import os
 import sys
 from dataclasses import asdict
 
-from .command import UsageError, _whole
+from .command import UsageError
+from .send_options import _whole
 from .deadletters import export_dead_letters
 from .queue import Queue, QueueError
 from .queues import is_redis_url, open_queue

@@ -59,10 +59,14 @@ from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from . import redis_scripts
+from .redis_calls import QueueUnavailableError, call_retrying
+from .redis_leases import Leases
+from .redis_meta import MetaHash
 from .queue import (DEDUPE_WINDOW, DEFAULT_VISIBILITY_TIMEOUT, DeadLetter, FanOut, InputOffset,
-                    Job, JobId, MessageLike, Queue, QueueError, QueueStats, encode, error_dict)
+                    Job, JobId, MessageLike, Queue, QueueStats, encode, error_dict)
 from .redis_names import (DEFAULT_STREAM, Keys, check_destination, consumer_name,
                           parse_redis_url, safe_url, text_of)
+from .redis_records import dead_letter_of, job_of, offset_value
 
 __all__ = ["RedisQueue", "QueueUnavailableError", "parse_redis_url", "DEFAULT_STREAM",
            "DEFAULT_VISIBILITY_TIMEOUT"]
@@ -70,12 +74,12 @@ __all__ = ["RedisQueue", "QueueUnavailableError", "parse_redis_url", "DEFAULT_ST
 T = TypeVar("T")
 
 
-class QueueUnavailableError(QueueError):
-    """Redis could not be reached (at start, or for longer than ``reconnect_for``)."""
-
-
-class RedisQueue(Queue):
+class RedisQueue(MetaHash, Queue):
     """Jobs of one or many destinations on Redis streams, as one consumer of each group.
+
+    Input offsets and info values come from :class:`~framework.runner.redis_meta.MetaHash`;
+    reconnection is :func:`~framework.runner.redis_calls.call_retrying`, lease renewal
+    :class:`~framework.runner.redis_leases.Leases`.
 
     Args:
         url: ``redis://HOST:PORT/DB?stream=NAME``.
@@ -121,10 +125,9 @@ class RedisQueue(Queue):
         self._scripts = {name: self.redis.register_script(getattr(redis_scripts, name))
                          for name in redis_scripts.__all__}
         self._keys: dict[str, Keys] = {}
-        self._held: dict[str, set[str]] = {}
-        self._held_lock = threading.Lock()
         self._last_claim: dict[str, float] = {}
         self._closed = threading.Event()
+        self._leases = Leases(self.visibility_timeout / 3, self._extend, self._closed)
         try:
             self.redis.ping()
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
@@ -132,32 +135,19 @@ class RedisQueue(Queue):
                 f"cannot reach Redis at {safe_url(url)}: {exc}") from None
         if self.destination is not None:
             self._of(self.destination)
-        self._renewer = threading.Thread(target=self._renew_leases, daemon=True,
-                                         name="redis-queue-leases")
-        self._renewer.start()
+        self._leases.start()
 
     # -- plumbing --------------------------------------------------------------------------
 
     def _call(self, fn: Callable[[], T]) -> T:
         """``fn()``, retried with backoff while Redis is unreachable (up to reconnect_for)."""
-        deadline = time.monotonic() + self.reconnect_for
-        delay = 0.05
-        while True:
-            try:
-                return fn()
-            except (RedisConnectionError, RedisTimeoutError) as exc:
-                if self._closed.is_set() or time.monotonic() + delay > deadline:
-                    raise QueueUnavailableError(
-                        f"Redis at {safe_url(self.url)} unreachable for more than "
-                        f"{self.reconnect_for:.0f} s: {exc}") from None
-                self._sleep(delay)
-                delay = min(delay * 2, 2.0)
-            except ResponseError as exc:
-                if "NOGROUP" not in str(exc):
-                    raise
-                # the stream is gone (FLUSHALL, a restart without persistence): recreate
-                for keys in list(self._keys.values()):
-                    self._create_group(keys)
+        return call_retrying(fn, where=safe_url(self.url), reconnect_for=self.reconnect_for,
+                             sleep=self._sleep, closed=self._closed, regroup=self._regroup)
+
+    def _regroup(self) -> None:
+        # the stream is gone (FLUSHALL, a restart without persistence): recreate
+        for keys in list(self._keys.values()):
+            self._create_group(keys)
 
     def _of(self, destination: str | None) -> Keys:
         """The keys of ``destination`` (or the default one), its group made on first use."""
@@ -186,43 +176,16 @@ class RedisQueue(Queue):
         names = sorted(text_of(n) for n in self._call(lambda: self.redis.smembers(self.registry)))
         return [self._of(name) for name in names]
 
-    def _renew_leases(self) -> None:
-        interval = self.visibility_timeout / 3
-        while not self._closed.wait(interval):
-            with self._held_lock:
-                held = {name: list(ids) for name, ids in self._held.items() if ids}
-            for name, entries in held.items():
-                keys = self._keys[name]
-                try:
-                    for start in range(0, len(entries), 500):
-                        self._scripts["EXTEND"](keys=[keys.stream], args=[
-                            keys.destination, self.consumer, *entries[start:start + 500]])
-                except Exception:  # Redis away: leases may lapse; entries are redelivered
-                    continue
-
-    def _hold(self, keys: Keys, entries: Iterable[str]) -> None:
-        with self._held_lock:
-            self._held.setdefault(keys.destination, set()).update(entries)
-
-    def _release(self, keys: Keys, entries: Iterable[str]) -> None:
-        with self._held_lock:
-            self._held.get(keys.destination, set()).difference_update(entries)
+    def _extend(self, name: str, entries: list[str]) -> None:
+        """Renew this consumer's leases on ``entries`` of destination ``name``."""
+        keys = self._keys[name]
+        for start in range(0, len(entries), 500):
+            self._scripts["EXTEND"](keys=[keys.stream], args=[
+                keys.destination, self.consumer, *entries[start:start + 500]])
 
     def _split(self, job_id: JobId) -> tuple[Keys, str]:
         entry, _, name = str(job_id).partition("@")
         return self._of(name or None), entry
-
-    @staticmethod
-    def _job(keys: Keys, entry_id: Any, fields: dict[bytes, bytes]) -> Job:
-        get = fields.get
-        error = (get(b"last_error") or b"").decode()
-        return Job(id=f"{text_of(entry_id)}@{keys.destination}",
-                   body=(get(b"body") or b"").decode(),
-                   attempts=int(get(b"attempts") or 0),
-                   first_seen=float(get(b"first_seen") or 0.0),
-                   available_at=float(get(b"available_at") or 0.0),
-                   last_error=json.loads(error) if error else None,
-                   destination=keys.destination)
 
     # -- Queue API -------------------------------------------------------------------------
 
@@ -240,8 +203,8 @@ class RedisQueue(Queue):
                 pipe.xadd(keys.stream, {"body": body, "attempts": 0, "first_seen": repr(now),
                                         "available_at": repr(now), "last_error": ""})
             if source is not None:
-                pipe.hset(self.meta, f"input:{source.path}", json.dumps(
-                    [source.offset, source.line, source.skip, bool(source.done)]))
+                pipe.hset(self.meta, f"input:{source.path}", offset_value(
+                    source.offset, source.line, source.skip, source.done))
             replies = pipe.execute()
             return [f"{text_of(reply)}@{keys.destination}" for reply in replies[:len(bodies)]]
 
@@ -280,8 +243,8 @@ class RedisQueue(Queue):
             replies = self._call(lambda: self.redis.xreadgroup(
                 keys.destination, self.consumer, {keys.stream: ">"}, count=n - len(jobs)))
             for _stream, entries in replies or []:
-                jobs += [self._job(keys, entry_id, fields) for entry_id, fields in entries]
-        self._hold(keys, (str(job.id).partition("@")[0] for job in jobs))
+                jobs += [job_of(keys, entry_id, fields) for entry_id, fields in entries]
+        self._leases.hold(keys.destination, (str(job.id).partition("@")[0] for job in jobs))
         return jobs
 
     def _reclaim(self, keys: Keys, n: int) -> list[Job]:
@@ -295,7 +258,7 @@ class RedisQueue(Queue):
                 keys.stream, keys.destination, self.consumer, idle_ms, start_id=start,
                 count=n - len(jobs)))
             start, entries = text_of(reply[0]), reply[1]
-            jobs += [self._job(keys, entry_id, fields) for entry_id, fields in entries if fields]
+            jobs += [job_of(keys, entry_id, fields) for entry_id, fields in entries if fields]
             if start == "0-0":
                 break
         return jobs
@@ -311,7 +274,7 @@ class RedisQueue(Queue):
                 chunk = entries[start:start + 500]
                 self._call(lambda: self._scripts["ACK"](
                     keys=[keys.stream, keys.meta], args=[keys.destination, *chunk]))
-            self._release(keys, entries)
+            self._leases.release(keys.destination, entries)
 
     def nack(self, id: JobId, delay: float = 0.0, error: Any = None,
              now: float | None = None, count: bool = True) -> None:
@@ -324,7 +287,7 @@ class RedisQueue(Queue):
         self._call(lambda: self._scripts["NACK"](
             keys=[keys.stream, keys.delayed],
             args=[keys.destination, entry, repr(now + delay), text, unique, str(int(count))]))
-        self._release(keys, [entry])
+        self._leases.release(keys.destination, [entry])
 
     def dead(self, id: JobId, error: Any = None) -> None:
         keys, entry = self._split(id)
@@ -332,7 +295,7 @@ class RedisQueue(Queue):
         self._call(lambda: self._scripts["DEAD"](
             keys=[keys.stream, self.dead_stream, keys.meta],
             args=[keys.destination, entry, text, keys.destination]))
-        self._release(keys, [entry])
+        self._leases.release(keys.destination, [entry])
 
     def recover(self) -> int:
         """How many entries of dead consumers wait to be reclaimed (by :meth:`reserve`).
@@ -400,14 +363,9 @@ class RedisQueue(Queue):
             if not entries:
                 return
             for entry_id, fields in entries:
-                name = (fields.get(b"destination") or b"").decode()
-                if wanted is not None and name != wanted:
-                    continue
-                error = json.loads((fields.get(b"error") or b"{}").decode())
-                yield DeadLetter(id=f"{text_of(entry_id)}@{name}", body=fields[b"body"].decode(),
-                                 attempts=int(fields.get(b"attempts") or 0),
-                                 first_seen=float(fields.get(b"first_seen") or 0.0),
-                                 error=error_dict(error))
+                name, letter = dead_letter_of(entry_id, fields)
+                if wanted is None or name == wanted:
+                    yield letter
             last = text_of(entries[-1][0])
 
     def redrive(self, error_class: str | None = None, status: int | None = None,
@@ -421,43 +379,6 @@ class RedisQueue(Queue):
                       "" if status is None else str(status),
                       (limit - moved) if limit is not None else 2**31])))
         return moved
-
-    def set_input_offset(self, path: str, offset: int, line: int = 1, skip: int = 0,
-                         done: bool = False) -> None:
-        if offset < 0:
-            raise ValueError(f"offset must be >= 0, got {offset!r}")
-        self._call(lambda: self.redis.hset(self.meta, f"input:{path}",
-                                           json.dumps([offset, line, skip, bool(done)])))
-
-    def add_input(self, path: str, info: str) -> None:
-        def write() -> None:
-            pipe = self.redis.pipeline(transaction=True)
-            pipe.hsetnx(self.meta, f"input:{path}", json.dumps([0, 1, 0, False]))
-            pipe.hset(self.meta, f"info:input:{path}", info)
-            pipe.execute()
-        self._call(write)
-
-    def input_offsets(self) -> dict[str, InputOffset]:
-        raw = self._call(lambda: self.redis.hgetall(self.meta))
-        offsets = {}
-        for key, value in raw.items():
-            name = key.decode()
-            if name.startswith("input:"):
-                offset, line, skip, done = json.loads(value)
-                path = name[len("input:"):]
-                offsets[path] = InputOffset(path=path, offset=offset, line=line, skip=skip,
-                                            done=bool(done))
-        return offsets
-
-    def set_info(self, key: str, value: str | None) -> None:
-        if value is None:
-            self._call(lambda: self.redis.hdel(self.meta, f"info:{key}"))
-        else:
-            self._call(lambda: self.redis.hset(self.meta, f"info:{key}", str(value)))
-
-    def get_info(self, key: str) -> str | None:
-        value = self._call(lambda: self.redis.hget(self.meta, f"info:{key}"))
-        return None if value is None else value.decode()
 
     def durability(self) -> str | None:
         """Why a write acknowledged by this Redis could be lost, or ``None`` when every write

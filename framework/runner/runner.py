@@ -30,21 +30,18 @@ resumed run delivers them, and the run ends with its acks flushed and a summary.
 
 from __future__ import annotations
 
-import json
-import os
 import queue as stdqueue
-import signal
 import threading
 import time
-from typing import Any, Callable, Mapping, Sequence, Union
+from typing import Any, Callable, Mapping
 
-from .converters import Converter
 from .delivery import Delivery
-from .feeder import CHUNK_SIZE, InputLike, Source, make_source, read_chunks
-from .inputs import InputError
+from .feeder import CHUNK_SIZE, Source
+from .intake import Intake
 from .pacing import Backoff, RateLimiter
 from .progress import Progress
 from .queue import Job, Queue
+from .stopping import TICK, Stopping
 from .summary import RunSummary, Tally
 from .units import units_of
 
@@ -59,14 +56,17 @@ DEFAULT_MAX_AGE = 4 * 3600.0
 DEFAULT_GRACE = 3.0
 #: Consecutive 401/403 answers after which the run stops (the credentials are wrong).
 DEFAULT_AUTH_FAILURE_LIMIT = 10
-_TICK = 0.1
+_TICK = TICK
 #: The values of ``Runner(stop_when=...)``.
 STOP_WHEN = ("done", "empty", "stopped")
-_SHOWN_INPUT_ERRORS = 20
 
 
-class Runner:
+class Runner(Intake, Stopping):
     """Deliver messages through an integration from a durable queue.
+
+    What to read (:meth:`feed`, :meth:`resume`) and the feeder thread come from
+    :class:`~framework.runner.intake.Intake`; :meth:`stop`, signals and the shutdown from
+    :class:`~framework.runner.stopping.Stopping`.
 
     Args:
         integration: An integration class (instantiated with ``settings`` and a connection pool
@@ -191,86 +191,12 @@ class Runner:
         self._ran = False
         self._start_pending = 0
 
-    # -- inputs ----------------------------------------------------------------------------
-
-    def feed(self, inputs: Union[InputLike, Sequence[InputLike]],
-             converter: Union[str, Converter] = "segment", format: str | None = None) -> None:
-        """Add inputs to read during :meth:`run`.
-
-        Args:
-            inputs: A path, ``-`` (stdin), a binary file, an iterable of message dicts, or a
-                list of paths / files.
-            converter: The ``--from`` format name (or a converter callable).
-            format: Force ``ndjson``, ``json-array`` or ``json-object``.
-        """
-        many = isinstance(inputs, (list, tuple)) and bool(inputs) and all(
-            isinstance(item, str) or hasattr(item, "read") or hasattr(item, "__fspath__")
-            for item in inputs)
-        for value in (inputs if many else [inputs]):  # type: ignore[union-attr]
-            source = make_source(value, converter, format)
-            if source.key is not None:  # recorded before any message is: see add_input
-                self.queue.add_input(source.key, json.dumps(
-                    {"from": converter if isinstance(converter, str) else None,
-                     "format": format}))
-            self._sources.append(source)
-
-    def resume(self, converter: Union[str, Converter, None] = None,
-               format: str | None = None) -> list[str]:
-        """Add the inputs an interrupted run had not finished reading, from their offsets.
-
-        Args:
-            converter: Override the converter recorded for each input.
-            format: Override the recorded input format.
-
-        Returns:
-            Warnings for inputs that cannot be resumed (stdin); each also counts as an input
-            error.
-        """
-        warnings = []
-        for key, offset in self.queue.input_offsets().items():
-            if offset.done:
-                continue
-            if key == "-":
-                text = (f"-: stdin was not read to its end before the interruption (stopped at "
-                        f"line {offset.line}); the rest cannot be resumed")
-                warnings.append(text)
-                self._tally.input_error(text)
-                continue
-            recorded = json.loads(self.queue.get_info(f"input:{key}") or "{}")
-            self._sources.append(Source(
-                key, key, start=offset,
-                converter=converter or recorded.get("from") or "segment",
-                format=format or recorded.get("format")))
-        return warnings
-
     # -- running ---------------------------------------------------------------------------
-
-    def stop(self, force: bool = False) -> None:
-        """Ask the run to stop: no more reading, dispatching or starting of messages; attempts
-        in progress get the grace period (none with ``force``). Unfinished messages stay in
-        the queue for a resumed run."""
-        if force:
-            self._force.set()
-        self._stopping.set()
-        self._wake.set()
-        with self._cond:
-            self._cond.notify_all()
-
-    def _on_signal(self, signum: int, frame: Any) -> None:
-        self._signalled = self._signalled or signal.Signals(signum).name
-        self.stop(force=self._stopping.is_set())
 
     def _hold(self, until: float) -> None:
         """Hand out nothing before ``until`` (every destination rests)."""
         with self._cond:
             self._hold_until = max(self._hold_until, until)
-
-    def _refused(self) -> None:
-        self.summary.credentials_refused = True
-        self.progress.write(f"stopping: {self._delivery.auth_limit} consecutive 401/403 "
-                            f"answers; the credentials are wrong (fix the settings, then "
-                            f"resume)")
-        self.stop()
 
     def run(self) -> RunSummary:
         """Read every input into the queue and deliver until the queue is empty (or
@@ -325,60 +251,6 @@ class Runner:
         if self._fatal is not None:
             raise self._fatal
         return self.summary
-
-    def _install_signals(self) -> dict[int, Any]:
-        previous: dict[int, Any] = {}
-        if not self.handle_signals or threading.current_thread() is not threading.main_thread():
-            return previous
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            try:
-                previous[signum] = signal.signal(signum, self._on_signal)
-            except (ValueError, OSError):  # pragma: no cover - embedded interpreters
-                pass
-        return previous
-
-    @staticmethod
-    def _restore_signals(previous: dict[int, Any]) -> None:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-
-    def _shutdown(self, threads: list[threading.Thread]) -> None:
-        """Stop the threads: wait up to ``grace`` for attempts in progress (not at all once
-        forced), then abandon them, flush the acks collected so far."""
-        self._stopping.set()
-        with self._cond:
-            self._cond.notify_all()
-        while True:  # jobs handed out but not started stay in flight: a resume recovers them
-            try:
-                self._units.get_nowait()
-            except stdqueue.Empty:
-                break
-        for _ in range(self.concurrency if self.deliver else 0):
-            try:
-                self._units.put_nowait(None)
-            except stdqueue.Full:  # pragma: no cover - emptied just above
-                break
-        busy = any(thread.is_alive() for thread in threads)
-        if self._signalled and busy and not self._force.is_set():
-            again = "Ctrl-C" if self._signalled == "SIGINT" else self._signalled
-            self.progress.write(f"stopping: waiting up to {self.grace:g} s for attempts in "
-                                f"progress; {again} again to stop at once")
-        deadline = time.monotonic() + self.grace
-        for thread in threads:
-            while thread.is_alive() and not self._force.is_set():
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    break
-                thread.join(min(left, _TICK))
-        alive = [thread for thread in threads if thread.is_alive()]
-        if alive:
-            self._abandoned.set()
-            self.summary.abandoned = sum(1 for t in alive if t.name.startswith("send-worker"))
-        try:
-            self._delivery.flush_acks()
-        except Exception as exc:  # the first failure is the one to report
-            if self._fatal is None:
-                self._fatal = exc
 
     # -- the dispatcher --------------------------------------------------------------------
 
@@ -472,61 +344,6 @@ class Runner:
             self._last_tick = now
             self.progress.update(self.summary, self._pending)
 
-    # -- the feeder ------------------------------------------------------------------------
-
-    def _feed(self) -> None:
-        try:
-            for source in self._sources:
-                if self._stopping.is_set():
-                    break
-                self._feed_one(source)
-        except BaseException as exc:  # a queue failure: stop the run, keep what is stored
-            self._fatal = exc
-        finally:
-            with self._cond:
-                self._feeding = False
-            if not self._stopping.is_set():
-                self.summary.expected = self._start_pending + self.summary.queued
-            self._wake.set()
-
-    def _feed_one(self, source: Source) -> None:
-        def on_error(error: InputError) -> None:
-            self._input_error(f"{source.name}:{error.line}: {error.reason}")
-
-        size = _file_size(source.key)
-        first = source.start.offset if source.start is not None else 0
-        before = self.summary.queued
-        try:
-            for bodies, position in read_chunks(source, on_error, self.chunk_size):
-                with self._cond:
-                    while self.deliver and self._pending >= self.backlog \
-                            and not self._stopping.is_set():
-                        self._cond.wait(0.5)
-                if self._stopping.is_set():
-                    return
-                if bodies or position is not None:
-                    self.queue.put(bodies, source=position, now=self._clock())
-                    with self._cond:
-                        self._pending += len(bodies)
-                    self._tally.add("queued", len(bodies))
-                    self._wake.set()
-                if size and position is not None and position.offset > first:
-                    here = self.summary.queued - before  # messages per byte so far, for an ETA
-                    rest = max(size - position.offset, 0) * here / (position.offset - first)
-                    self.summary.expected = self._start_pending + self.summary.queued + int(rest)
-        except OSError as exc:
-            self._input_error(f"{source.name}: cannot read: {exc.strerror or exc}")
-        except RecursionError:  # pragma: no cover - the readers refuse deep JSON first
-            self._input_error(f"{source.name}: JSON nested too deeply; the rest is not read")
-
-    def _input_error(self, text: str) -> None:
-        self._tally.input_error(text)
-        count = self.summary.input_errors
-        if count <= _SHOWN_INPUT_ERRORS:
-            self.progress.write(f"input error: {text}")
-        elif count == _SHOWN_INPUT_ERRORS + 1:
-            self.progress.write("input error: more input errors are counted, not shown")
-
     # -- the workers -----------------------------------------------------------------------
 
     def _work(self) -> None:
@@ -555,16 +372,6 @@ class Runner:
                 self._cond.notify_all()
             if self._pending <= 0:
                 self._wake.set()
-
-
-def _file_size(key: str | None) -> int | None:
-    """The size of an input file, or ``None`` (stdin, a stream, not a regular file)."""
-    if key is None or key == "-":
-        return None
-    try:
-        return os.path.getsize(key) if os.path.isfile(key) else None
-    except OSError:
-        return None
 
 
 def _check_positive(name: str, value: int) -> None:

@@ -19,8 +19,8 @@ import sys
 import textwrap
 from typing import Any
 
-from .command import (UsageError, _integration, _run_until_done, _settings,
-                      add_delivery_arguments, runner_options)
+from .command import UsageError, _integration, _run_until_done, _settings
+from .send_options import add_delivery_arguments, runner_options
 from .deadletters import export_dead_letters
 from .lock import QueueLock, QueueLockedError
 from .progress import make_progress

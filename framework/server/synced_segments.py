@@ -35,6 +35,10 @@ Each distinct cohort id among the parsed records is its own segment, keyed
 The GET route answers ``{"key", "name", "contextKind", "included": [sorted ids], "version"}``
 for the segment's integration key's token (the key is the longest configured integration key
 that prefixes the segment key).
+
+The ``[synced_segments]`` table and the manifests' checks are in
+:mod:`framework.server.synced_segment_config`, the answers' bodies in
+:mod:`framework.server.synced_segment_bodies`; their names are importable from here.
 """
 
 from __future__ import annotations
@@ -44,23 +48,20 @@ import hmac
 import json
 import logging
 import math
-import os
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
-from ..errors import (BadRequestError, IntegrationError, ManifestError, Problem,
-                      RejectedError, SyncedSegmentError)
-from .ld_manifests import capability, find_manifests, read_manifest
-from .segment_store import DEFAULT_SEGMENT_STORE_PATH, MembershipChange, SegmentStore
+from ..errors import BadRequestError, ManifestError, RejectedError, SyncedSegmentError
+from .segment_store import MembershipChange, SegmentStore
+from .synced_segment_bodies import plain, render, response_context
+from .synced_segment_config import (SyncedSegmentManifest, SyncedSegmentsConfig,
+                                    load_manifests, parse_section)
 
 if TYPE_CHECKING:  # pragma: no cover
     from starlette.requests import Request
     from starlette.responses import Response
     from starlette.routing import BaseRoute
 
-    from .config import SectionContext
     from .deps import Deps
-    from .table import Table
 
 __all__ = ["SyncedSegmentsConfig", "SyncedSegmentManifest", "SyncedSegments", "parse_section",
            "routes", "lifespan", "load_manifests"]
@@ -70,148 +71,7 @@ log = logging.getLogger("framework.server")
 #: The config table this surface reads.
 SECTION = "synced_segments"
 
-_SEGMENT_URL = "https://app.launchdarkly.com/default/production/segments/{}/targeting"
 _INTERNAL = "error occurred while processing request"
-
-
-@dataclass(frozen=True)
-class SyncedSegmentsConfig:
-    """The ``[synced_segments]`` table.
-
-    Attributes:
-        manifests: Directories holding ``<integrationKey>/manifest.json`` (then the installed
-            manifests).
-        rate_limit_per_minute: Requests per integration key in any 60 seconds.
-        tokens: The ``Authorization`` token expected for each integration key.
-        store: The membership store's SQLite file.
-        max_body_bytes: The largest request body accepted.
-    """
-
-    manifests: tuple[str, ...] = ()
-    rate_limit_per_minute: int = 600
-    tokens: Mapping[str, str] | None = None
-    store: str = DEFAULT_SEGMENT_STORE_PATH
-    max_body_bytes: int = 5_000_000
-
-
-@dataclass(frozen=True)
-class SyncedSegmentManifest:
-    """A manifest with the ``syncedSegment`` capability.
-
-    Attributes:
-        key: Its integration key.
-        path: Its ``manifest.json``.
-        request_parser: ``capabilities.syncedSegment.requestParser``.
-        json_response_body: ``capabilities.syncedSegment.jsonResponseBody``, or None.
-    """
-
-    key: str
-    path: str
-    request_parser: Mapping[str, Any]
-    json_response_body: str | None = None
-
-
-def parse_section(table: "Table", context: "SectionContext") -> SyncedSegmentsConfig:
-    """The ``[synced_segments]`` table, checked: every problem goes to ``context.problems``.
-
-    Besides types, it checks that each key of ``tokens`` names a synced-segment manifest that
-    is found and valid (its ``requestParser`` runs, its ``jsonResponseBody`` renders to JSON).
-    """
-    defaults = SyncedSegmentsConfig()
-    manifests = _path_list(table, "manifests")
-    manifests += [str(extra) for extra in context.options.get("manifests", ()) or ()]
-    rate = table.integer("rate_limit_per_minute", defaults.rate_limit_per_minute, minimum=1)
-    max_body = table.integer("max_body_bytes", defaults.max_body_bytes, minimum=1024)
-    store = table.path_value("store", defaults.store) or defaults.store
-    tokens_table = table.table("tokens")
-    tokens: dict[str, str] = {}
-    for key in list(tokens_table.data):
-        token = tokens_table.string(key)
-        if token is not None:
-            tokens[key] = token
-    tokens_table.finish()
-    if tokens:
-        found = load_manifests(manifests)
-        for key in tokens:
-            where = tokens_table.at(key)
-            entry = found.get(key)
-            if entry is None:
-                table.problems.add(where, "manifest",
-                                   f"no synced-segment manifest with the integration key "
-                                   f"{key!r} was found (looked in: "
-                                   f"{', '.join(manifests) or 'the installed manifests only'})")
-            elif isinstance(entry, ManifestError):
-                for problem in entry.problems:
-                    table.problems.add(where, problem.rule, str(problem))
-    return SyncedSegmentsConfig(manifests=tuple(manifests), rate_limit_per_minute=rate,
-                                tokens=tokens, store=store, max_body_bytes=max_body)
-
-
-def _path_list(table: "Table", key: str) -> list[str]:
-    value = table.raw(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        table.problems.add(table.at(key), "type", "must be an array of directory paths")
-        return []
-    return [os.path.normpath(os.path.join(table.base_dir, os.path.expanduser(v))) for v in value]
-
-
-def load_manifests(
-        directories: Sequence[str]) -> dict[str, SyncedSegmentManifest | ManifestError]:
-    """Every synced-segment manifest found, by key; a broken one maps to its error."""
-    from ..manifest.synced_segment import check_request_parser
-
-    found: dict[str, SyncedSegmentManifest | ManifestError] = {}
-    for key, manifest_file in find_manifests(directories).items():
-        try:
-            manifest = read_manifest(manifest_file)
-        except ManifestError as exc:
-            found[key] = exc
-            continue
-        synced = capability(manifest, "syncedSegment")
-        if synced is None:
-            continue
-        problems = [Problem(manifest_file.path, p.pointer, p.rule, p.message)
-                    for p in check_request_parser(synced.get("requestParser"))]
-        template = synced.get("jsonResponseBody")
-        if template is not None:
-            problems += _check_template(template, manifest_file.path)
-        if problems:
-            found[key] = ManifestError(problems=problems)
-        else:
-            found[key] = SyncedSegmentManifest(key, manifest_file.path, synced["requestParser"],
-                                               template)
-    return found
-
-
-def _check_template(template: Any, path: str) -> list[Problem]:
-    """Problems of a ``jsonResponseBody``: it must render to JSON for a success and an error."""
-    where = "/capabilities/syncedSegment/jsonResponseBody"
-    if not isinstance(template, str):
-        return [Problem(path, where, "type", "must be a string")]
-    samples = [_context({"environmentId": "env"}, 200, "", "env", "key-cohort"),
-               _context({}, 400, "could not find path /batch in request payload", "", "")]
-    for sample in samples:
-        try:
-            json.loads(_render(template, sample))
-        except IntegrationError as exc:
-            return [Problem(path, where, "template", f"does not render: {exc}")]
-        except ValueError as exc:
-            return [Problem(path, where, "json",
-                            f"does not render to JSON (status {sample['statusCode']}): {exc}")]
-    return []
-
-
-def _render(template: str, context: Mapping[str, Any]) -> str:
-    from ..templating import render
-
-    return render(template, dict(context), strict=False)
-
-
-def _context(body: Any, status: int, error: str, environment: str,
-             segment_key: str) -> dict[str, Any]:
-    return {"requestBody": body, "statusCode": status, "errorMessage": error,
-            "projectKey": "default", "environmentKey": environment, "segmentKey": segment_key,
-            "segmentUrl": _SEGMENT_URL.format(segment_key)}
 
 
 class _Refused(Exception):
@@ -260,7 +120,7 @@ class SyncedSegments:
         key = request.path_params["integration_key"]
         manifest = self.manifests.get(key)
         if manifest is None:
-            return _plain(404, f"integration with key {key} not found")
+            return plain(404, f"integration with key {key} not found")
         template = manifest.json_response_body if isinstance(manifest, SyncedSegmentManifest) \
             else None
         body: Any = None
@@ -302,11 +162,11 @@ class SyncedSegments:
         owner = max((k for k in self.manifests if segment_key.startswith(k + "-")),
                     key=len, default=None)
         if owner is None:
-            return _plain(404, f"segment {segment_key} not found")
+            return plain(404, f"segment {segment_key} not found")
         try:
             self._authorize(owner, request)
         except _Refused as refused:
-            return _plain(refused.status, refused.message)
+            return plain(refused.status, refused.message)
         from starlette.concurrency import run_in_threadpool
         from starlette.responses import JSONResponse
 
@@ -314,9 +174,9 @@ class SyncedSegments:
             segment = await run_in_threadpool(self._store().get, environment, segment_key)
         except Exception:
             log.exception("synced segments: cannot read %s/%s", environment, segment_key)
-            return _plain(500, _INTERNAL)
+            return plain(500, _INTERNAL)
         if segment is None:
-            return _plain(404, f"segment {segment_key} not found")
+            return plain(404, f"segment {segment_key} not found")
         return JSONResponse(segment.to_dict())
 
     def _authorize(self, key: str, request: "Request") -> None:
@@ -350,10 +210,10 @@ class SyncedSegments:
                 environment: str = "", segment_key: str = "",
                 headers: Mapping[str, str] | None = None) -> "Response":
         if template is None:
-            return _plain(status, message, headers)
+            return plain(status, message, headers)
         try:
-            context = _context(body, status, message, environment, segment_key)
-            rendered = json.loads(_render(template, context))
+            context = response_context(body, status, message, environment, segment_key)
+            rendered = json.loads(render(template, context))
         except Exception as exc:
             log.warning("synced segments: jsonResponseBody does not render to JSON for status "
                         "%d: %s", status, exc)
@@ -361,7 +221,7 @@ class SyncedSegments:
                 from starlette.responses import Response
 
                 return Response(status_code=204)
-            return _plain(status, message, headers)
+            return plain(status, message, headers)
         from starlette.responses import JSONResponse
 
         return JSONResponse(rendered, status_code=status, headers=dict(headers or {}))
@@ -371,13 +231,6 @@ class SyncedSegments:
             raise RuntimeError("the membership store is not open (the app's lifespan did not "
                                "run)")
         return self.store
-
-
-def _plain(status: int, message: str, headers: Mapping[str, str] | None = None) -> "Response":
-    from starlette.responses import JSONResponse
-
-    return JSONResponse({"status": status, "message": message}, status_code=status,
-                        headers=dict(headers or {}))
 
 
 def _changes(key: str, parsed: Mapping[str, Any]) -> tuple[str, str, list[MembershipChange]]:

@@ -27,6 +27,7 @@ from ..integration import Integration
 from . import checks
 from .declarations import Declarations, as_message
 from .maps import MapperAssertions
+from .request_assertions import RequestAssertions
 from .sandbox import Exchange, Reply, Sandbox
 
 __all__ = ["IntegrationTester", "RunOutcome"]
@@ -49,8 +50,13 @@ class RunOutcome:
         self.sleeps: list[float] = []
 
 
-class IntegrationTester(Declarations, MapperAssertions):
+class IntegrationTester(Declarations, MapperAssertions, RequestAssertions):
     """Assertions over one integration.
+
+    The declaration assertions come from :class:`~framework.testing.declarations.Declarations`,
+    the mapper and fixture ones from :class:`~framework.testing.maps.MapperAssertions`, and the
+    request and response ones (``sends``, ``query``, ``expects``...) from
+    :class:`~framework.testing.request_assertions.RequestAssertions`.
 
     Args:
         integration: A built integration class, or an instance (reused across runs, so state
@@ -204,105 +210,6 @@ class IntegrationTester(Declarations, MapperAssertions):
         return self
 
     # -- request and response assertions ---------------------------------------------------
-
-    def request(self, index: int) -> "IntegrationTester":
-        """Apply the following request assertions to request ``index`` (0-based)."""
-        if isinstance(index, bool) or not isinstance(index, int) or index < 0:
-            raise ValueError(f"request index must be a whole number >= 0, got {index!r}")
-        self._index = index
-        return self
-
-    def requests(self, count: int) -> "IntegrationTester":
-        """Assert exactly ``count`` requests are made."""
-        self._count = count
-        return self
-
-    def _add(self, check: Callable[[Exchange], str | None]) -> "IntegrationTester":
-        self._checks.append((self._index, check))
-        return self
-
-    def sends(self, *args: Any) -> "IntegrationTester":
-        """Assert what the current request sends.
-
-        * ``sends(obj)``: a dict or list: the JSON body equals it;
-        * ``sends(name, value)``: the header equals ``value`` (or a compiled regex matches;
-          ``None``: the header is absent);
-        * ``sends(re.compile(...))``: the raw body matches (a ``bytes`` pattern, such as
-          ``re.compile(rb'...')``, is matched against the body bytes);
-        * ``sends('?a=b')``: the query string contains ``a=b``;
-        * ``sends('text')`` / ``sends(b'bytes')``: the raw body equals it.
-        """
-        if len(args) == 2:
-            return self._add(checks.header(args[0], args[1]))
-        if len(args) != 1:
-            raise TypeError("sends() takes a body, a (header, value) pair, a regex or '?query'")
-        value = args[0]
-        if isinstance(value, re.Pattern) or isinstance(value, bytes):
-            return self._add(checks.raw_body(value))
-        if isinstance(value, str):
-            if value.startswith("?"):
-                return self._add(checks.query_includes(value[1:]))
-            return self._add(checks.raw_body(value))
-        return self._add(checks.json_body(value))
-
-    def sends_almost(self, expected: Any, ignored: list[str] | None = None
-                     ) -> "IntegrationTester":
-        """Like ``sends(obj)`` with the ``ignored`` keys removed at any depth, for this
-        assertion only."""
-        return self._add(checks.json_body(expected, ignored or []))
-
-    def _query(self, almost: bool, key: str | Mapping[str, Any], value: Any,
-               parse: Callable[[str], Any] | None) -> "IntegrationTester":
-        slot = (self._index, almost)
-        if slot not in self._queries:
-            self._queries[slot] = ({}, {})
-            expected, parsers = self._queries[slot]
-            self._add(checks.query(expected, parsers, almost))
-        expected, parsers = self._queries[slot]
-        if isinstance(key, Mapping):
-            expected.update(key)
-        else:
-            expected[key] = value
-            if parse is not None:
-                parsers[key] = parse
-        return self
-
-    def query(self, key: str | Mapping[str, Any], value: Any = None,
-              parse: Callable[[str], Any] | None = None) -> "IntegrationTester":
-        """Assert the whole parsed query: ``query({...})`` or ``query(key, value, parse)``,
-        where ``parse`` converts the actual value first (e.g. ``json.loads``). Calls add up."""
-        return self._query(False, key, value, parse)
-
-    def query_almost(self, key: str | Mapping[str, Any], value: Any = None,
-                     parse: Callable[[str], Any] | None = None) -> "IntegrationTester":
-        """Like :meth:`query`, but other keys may be present."""
-        return self._query(True, key, value, parse)
-
-    def pathname(self, path: str) -> "IntegrationTester":
-        """Assert the URL path (without the query string)."""
-        return self._add(checks.pathname(path))
-
-    def method(self, method: str) -> "IntegrationTester":
-        """Assert the HTTP method."""
-        return self._add(checks.method(method))
-
-    def url(self, url: str) -> "IntegrationTester":
-        """Assert the full URL, query string included."""
-        return self._add(checks.url(url))
-
-    def expects(self, *args: Any) -> "IntegrationTester":
-        """Assert the current request's response: ``expects(200)`` (status), ``expects(obj)``
-        (JSON body), ``expects(name, value)`` (header), ``expects(regex | 'text')`` (text)."""
-        if len(args) == 2:
-            return self._add(checks.response_header(args[0], args[1]))
-        if len(args) != 1:
-            raise TypeError("expects() takes a status, a body, a (header, value) pair or text")
-        value = args[0]
-        if isinstance(value, int) and not isinstance(value, bool):
-            return self._add(checks.status(value))
-        if isinstance(value, (str, re.Pattern)):
-            return self._add(checks.response_text(value))
-        return self._add(checks.response_json(value))
 
     # -- terminators -----------------------------------------------------------------------
 
