@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 from urllib.parse import urlencode
 
 import requests
+from requests.__version__ import __version__ as requests_version
 from requests.hooks import default_hooks
 from requests.structures import CaseInsensitiveDict
 
@@ -36,7 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["Request", "join_url", "USER_AGENT", "BODY_EXCERPT"]
 
-USER_AGENT = f"cdp-framework/{__version__} (+python-requests/{requests.__version__})"
+USER_AGENT = f"cdp-framework/{__version__} (+python-requests/{requests_version})"
 BODY_EXCERPT = 512
 _TYPES = {"json": "application/json", "form": "application/x-www-form-urlencoded"}
 
@@ -63,6 +64,7 @@ def prepared_url(url: str, params: tuple[tuple[str, Any], ...]) -> str:
 def _normalise_url(url: str, params: tuple[tuple[str, Any], ...]) -> str:
     request = requests.PreparedRequest()
     request.prepare_url(url, list(params) or None)
+    assert request.url is not None  # prepare_url always sets it
     return request.url
 
 
@@ -139,7 +141,7 @@ class Request:
         URLs are normalised by ``requests`` once per distinct URL and query.
         """
         data = self.encode()
-        headers = CaseInsensitiveDict(self.headers)
+        headers: CaseInsensitiveDict[str | bytes] = CaseInsensitiveDict(self.headers)
         if self.content_type and "Content-Type" not in headers:
             headers["Content-Type"] = self.content_type
         if data is not None:
@@ -187,7 +189,7 @@ class Request:
     def _attempt(self, prepared: requests.PreparedRequest, attempt: int,
                  attempts: int) -> requests.Response:
         integration = self.integration
-        adapter = integration.session.get_adapter(prepared.url)
+        adapter = integration.session.get_adapter(prepared.url or "")
         timeout = integration._timeout
         if integration.on_request is not None:
             integration.on_request(prepared)

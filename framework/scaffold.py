@@ -169,7 +169,7 @@ def _manifest_fixtures(names: Names, files: dict[Path, str]) -> dict[Path, str]:
                                         "actions": ["*"]}]}
     elsewhere = sample_event("flag/targeting-rule-update")
     elsewhere["project"]["environment"].update(key="test", name="Test")
-    cases = [
+    cases: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
         ("flag-basic", "A flag change in production renders the flag template.", settings,
          sample_event("flag/targeting-rule-update")),
         ("default-basic", "With a policy setting allowing projects, a project change renders "

@@ -32,4 +32,5 @@ def load(slug: str) -> type:
     if slug not in found:
         known = ", ".join(sorted(found)) or "none"
         raise LookupError(f"no integration installed under the slug {slug!r} (installed: {known})")
-    return found[slug].load()
+    loaded: type = found[slug].load()
+    return loaded

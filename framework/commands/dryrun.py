@@ -9,9 +9,12 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence, TextIO
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence, TextIO
 
 from .. import errors
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..integration import Integration
 
 __all__ = ["add_arguments", "DryRun", "UsageError", "dry_run", "run_command", "load_settings",
            "load_message", "Masker", "NO_PAYLOAD"]
@@ -79,7 +82,7 @@ def load_settings(value: str | None) -> dict[str, Any] | None:
     return settings
 
 
-def load_message(value: str, integration: type, stdin: TextIO | None = None
+def load_message(value: str, integration: type[Integration], stdin: TextIO | None = None
                  ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """The message, and the settings of the fixture it came from (if it did).
 
@@ -161,7 +164,7 @@ class DryRun:
         stand_in: Whether the settings are stand-in values (rendered, never sent).
     """
 
-    integration: type
+    integration: type[Integration]
     settings: dict[str, Any]
     message: dict[str, Any]
     facade: Any = None
@@ -180,7 +183,7 @@ def _no_sleep(seconds: float) -> None:
     """A dry run never waits between retries."""
 
 
-def _integration(slug: str) -> type:
+def _integration(slug: str) -> type[Integration]:
     from integrations import available, load
 
     if slug not in available() and Path(slug).is_dir() and (Path(slug) / "manifest.json").is_file():
@@ -196,8 +199,8 @@ def _integration(slug: str) -> type:
         raise UsageError(str(exc).strip("'\"")) from None
 
 
-def _message(args: argparse.Namespace, integration: type, stdin: TextIO | None, now: float
-             ) -> tuple[dict[str, Any], dict[str, Any] | None, str]:
+def _message(args: argparse.Namespace, integration: type[Integration], stdin: TextIO | None,
+             now: float) -> tuple[dict[str, Any], dict[str, Any] | None, str]:
     """The message, the settings of the fixture it came from (if any), and its label."""
     from . import auditlog
 
@@ -272,7 +275,7 @@ def dry_run(args: argparse.Namespace, stdin: TextIO | None = None,
     return run
 
 
-def _stand_in_run(integration: type, message: dict[str, Any], label: str,
+def _stand_in_run(integration: type[Integration], message: dict[str, Any], label: str,
                   validation: bool) -> DryRun:
     import facade
 

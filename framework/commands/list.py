@@ -35,7 +35,7 @@ def summaries() -> list[tuple[str, dict[str, Any] | None, str | None]]:
     ``None`` and ``problem`` says why when it cannot be loaded."""
     from integrations import available
 
-    found = []
+    found: list[tuple[str, dict[str, Any] | None, str | None]] = []
     for slug, entry_point in sorted(available().items()):
         try:
             found.append((slug, entry_point.load().spec(), None))

@@ -96,9 +96,9 @@ def get_converter(name: str) -> Converter:
         return fn
     installed = _installed()
     if name in installed:
-        fn = installed[name].load()
-        register_converter(name, fn)
-        return fn
+        loaded: Converter = installed[name].load()
+        register_converter(name, loaded)
+        return loaded
     raise UnknownFormatError(name, {*_CONVERTERS, *installed})
 
 

@@ -28,7 +28,7 @@ def export_dead_letters(queue: Queue, target: Union[str, "os.PathLike[str]", IO[
     """
     if hasattr(target, "write"):
         return _write(queue, target)  # type: ignore[arg-type]
-    path = os.fspath(target)  # type: ignore[arg-type]
+    path = os.fspath(target)
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     partial = f"{path}.partial"

@@ -27,7 +27,7 @@ from typing import Any, Callable
 
 from .. import errors
 from .pacing import Backoff, RateLimiter
-from .queue import Job, Queue, error_dict
+from .queue import Job, JobId, Queue, error_dict
 from .summary import Tally, classify
 
 __all__ = ["Delivery", "ACK_EVERY"]
@@ -89,7 +89,7 @@ class Delivery:
         self.auth_limit = auth_limit
         self.auth_streak = 0
         self.last_flush = 0.0
-        self._acks: list[int] = []
+        self._acks: list[JobId] = []
         self._lock = threading.Lock()
 
     def deliver(self, unit: list[Job]) -> None:
@@ -114,13 +114,13 @@ class Delivery:
             outcome = self.process(job.message())
             if self.abandoned.is_set():
                 return
-            acks: list[int] = []
+            acks: list[JobId] = []
             counts: dict[str, int] = {}
             self._count(job, self.settle(job, outcome), acks, counts)
             self._done(acks, counts)
 
     def _settle_all(self, done: list[tuple[Job, Any]]) -> None:
-        acks: list[int] = []
+        acks: list[JobId] = []
         counts: dict[str, int] = {}
         try:
             for job, outcome in done:
@@ -129,12 +129,12 @@ class Delivery:
             self._done(acks, counts)
 
     @staticmethod
-    def _count(job: Job, kind: str, acks: list[int], counts: dict[str, int]) -> None:
+    def _count(job: Job, kind: str, acks: list[JobId], counts: dict[str, int]) -> None:
         if kind in ("delivered", "skipped"):
             acks.append(job.id)
         counts[kind] = counts.get(kind, 0) + 1
 
-    def _done(self, acks: list[int], counts: dict[str, int]) -> None:
+    def _done(self, acks: list[JobId], counts: dict[str, int]) -> None:
         self.tally.add_counts(counts)
         self.on_finished(sum(counts.values()) - counts.get("retries", 0)
                          - counts.get("deferred", 0))
@@ -182,7 +182,7 @@ class Delivery:
         else:
             error = error_dict(outcome)
             if kind == "unexpected":  # not built by the framework: scrub secrets here
-                secrets = getattr(self.integration, "secrets", lambda: [])()
+                secrets: list[str] = getattr(self.integration, "secrets", lambda: [])()
                 error["message"] = errors.redact(str(error["message"]), secrets)
                 error["where"] = where(outcome)
         self.queue.dead(job.id, error)
@@ -204,7 +204,7 @@ class Delivery:
         if hit:
             self.on_auth_failure()
 
-    def ack(self, ids: list[int]) -> None:
+    def ack(self, ids: list[JobId]) -> None:
         """Ack ``ids`` with the next group."""
         with self._lock:
             self._acks.extend(ids)

@@ -117,7 +117,8 @@ class Cursor:
     def peek(self) -> str:
         """Skip whitespace and return the next character without consuming it ("" at the end)."""
         while True:
-            self._advance(_WS.match(self._buf, self._pos).end())
+            # "[ \t\n\r]*" always matches, so the match is never None
+            self._advance(_WS.match(self._buf, self._pos).end())  # type: ignore[union-attr]
             if self._pos < len(self._buf):
                 return self._buf[self._pos]
             if not self._fill():

@@ -325,7 +325,8 @@ class Queue(abc.ABC):
 
     def get_info(self, key: str) -> str | None:
         """The value kept by :meth:`set_info`, or ``None``."""
-        return self.__dict__.get("_info", {}).get(key)
+        value: str | None = self.__dict__.get("_info", {}).get(key)
+        return value
 
     def close(self) -> None:
         """Release the queue's resources; the queue must not be used afterwards."""

@@ -24,7 +24,7 @@ import os
 import sqlite3
 import threading
 import time
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 from .queue import DEDUPE_WINDOW, DeadLetter, FanOut, InputOffset, Job, JobId, MessageLike, \
     Queue, QueueStats, encode, error_dict
@@ -92,7 +92,10 @@ _SET_INFO = ("INSERT INTO info (key, value) VALUES (?, ?) ON CONFLICT (key) DO U
              "value = excluded.value")
 
 
-def _chunks(ids: list[int], size: int = 500) -> Iterator[list[int]]:
+T = TypeVar("T")
+
+
+def _chunks(ids: list[JobId], size: int = 500) -> Iterator[list[JobId]]:
     for start in range(0, len(ids), size):
         yield ids[start:start + size]
 
@@ -157,7 +160,7 @@ class SQLiteQueue(Queue):
         if self._closed:
             raise RuntimeError(f"queue {self.path!r} is closed")
 
-    def _write(self, fn: Any) -> Any:
+    def _write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run ``fn(db)`` in one immediate (write) transaction under the lock."""
         with self._lock:
             self._check_open()
@@ -174,14 +177,14 @@ class SQLiteQueue(Queue):
     # -- Queue API -------------------------------------------------------------------------
 
     def put(self, messages: Iterable[MessageLike], source: InputOffset | None = None,
-            now: float | None = None, *, destination: str = "") -> list[int]:
+            now: float | None = None, *, destination: str = "") -> list[JobId]:
         now = time.time() if now is None else now
         bodies = [encode(message) for message in messages]
 
-        def insert(db: sqlite3.Connection) -> list[int]:
+        def insert(db: sqlite3.Connection) -> list[JobId]:
             row = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'jobs'").fetchone()
             first = (row[0] if row else 0) + 1
-            ids = list(range(first, first + len(bodies)))
+            ids: list[JobId] = list(range(first, first + len(bodies)))
             db.executemany(
                 "INSERT INTO jobs (id, body, first_seen, available_at, destination) "
                 "VALUES (?, ?, ?, ?, ?)",
@@ -200,6 +203,7 @@ class SQLiteQueue(Queue):
         if n <= 0:
             return []
         now = time.time() if now is None else now
+        args: tuple[Any, ...]
         if destination is None:
             query, args = (
                 "SELECT id, body, attempts, first_seen, available_at, last_error, destination "
@@ -242,7 +246,7 @@ class SQLiteQueue(Queue):
 
         self._write(delete)
 
-    def nack(self, id: int, delay: float = 0.0, error: Any = None,
+    def nack(self, id: JobId, delay: float = 0.0, error: Any = None,
              now: float | None = None, count: bool = True) -> None:
         if delay < 0:
             raise ValueError(f"delay must be >= 0 seconds, got {delay!r}")
@@ -253,7 +257,7 @@ class SQLiteQueue(Queue):
             "lease_until = NULL, last_error = ? WHERE id = ? AND state = 1",
             (int(count), now + delay, text, id)))
 
-    def dead(self, id: int, error: Any = None) -> None:
+    def dead(self, id: JobId, error: Any = None) -> None:
         text = json.dumps(error_dict(error), default=str)
         self._write(lambda db: db.execute(
             "UPDATE jobs SET state = 3, attempts = attempts + 1, lease_until = NULL, "
@@ -262,7 +266,8 @@ class SQLiteQueue(Queue):
     def redrive(self, error_class: str | None = None, status: int | None = None,
                 now: float | None = None, limit: int | None = None) -> int:
         now = time.time() if now is None else now
-        where, params = ["state = 3"], []
+        where: list[str] = ["state = 3"]
+        params: list[Any] = []
         if error_class is not None:
             where.append("json_extract(last_error, '$.class') = ?")
             params.append(error_class)
@@ -284,7 +289,8 @@ class SQLiteQueue(Queue):
             self._check_open()
             counts = dict(self._db.execute(
                 "SELECT state, COUNT(*) FROM jobs GROUP BY state").fetchall())
-            acked = self._db.execute("SELECT value FROM meta WHERE key = 'acked'").fetchone()[0]
+            acked = int(self._db.execute(
+                "SELECT value FROM meta WHERE key = 'acked'").fetchone()[0])
         return QueueStats(ready=counts.get(READY, 0), in_flight=counts.get(IN_FLIGHT, 0),
                           dead=counts.get(DEAD, 0), acked=acked)
 
@@ -297,7 +303,8 @@ class SQLiteQueue(Queue):
                 row = self._db.execute(
                     "SELECT MIN(available_at) FROM jobs INDEXED BY jobs_ready_by_destination "
                     "WHERE destination = ? AND state = 0", (destination,))
-            return row.fetchone()[0]
+            earliest: float | None = row.fetchone()[0]
+            return earliest
 
     def fan_out(self, messages: Sequence[Mapping[str, Any]], destinations: Sequence[str], *,
                 dedupe: str | None = None, window: float = DEDUPE_WINDOW,

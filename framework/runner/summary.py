@@ -187,8 +187,8 @@ class RunSummary:
         for sample in self.dead_letter_samples[:3]:
             lines.append(f"  dead letter: {sample.get('class')} {sample.get('code')} "
                          f"status={sample.get('status')}: {sample.get('message')}")
-        for sample in self.input_error_samples[:5]:
-            lines.append(f"  input error: {sample}")
+        for input_error in self.input_error_samples[:5]:
+            lines.append(f"  input error: {input_error}")
         return "\n".join(lines)
 
 

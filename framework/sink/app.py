@@ -105,7 +105,7 @@ class SinkApp:
             await self._control(scope, path, send)
             return
         status = self._failure() or 200
-        headers = {}
+        headers: dict[str, str] = {}
         for name, value in scope["headers"]:
             key = name.decode("latin-1")
             text = value.decode("latin-1")

@@ -47,6 +47,8 @@ def header(name: str, expected: Any) -> Check:
 
 def _is_form(exchange: Exchange) -> bool:
     kind = exchange.request.headers.get("Content-Type") or ""
+    if isinstance(kind, bytes):
+        kind = kind.decode("latin-1")
     return kind.startswith("application/x-www-form-urlencoded")
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, cast
 
-from facade import Facade
+from facade import Facade, Track
 
 from ..callables import call_with_integration
 from ..events import PATTERNS, semantic_method
@@ -99,7 +99,8 @@ class MapperAssertions:
         kind = msg.type() or "track"
         if kind == "track":
             mapped = [m for m in PATTERNS if callable(getattr(mapper, m, None))]
-            semantic = semantic_method(msg.event(), mapped) if mapped else None
+            event = cast(Track, msg).event()  # a track message is a Track facade
+            semantic = semantic_method(event, mapped) if mapped else None
             if semantic:
                 return semantic
         return kind

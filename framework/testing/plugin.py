@@ -32,7 +32,7 @@ class _Source:
     entry_point: Any
 
 
-_FOLDERS = pytest.StashKey[dict]()
+_FOLDERS = pytest.StashKey[dict[Path, _Source]]()
 
 
 def _folders(config: pytest.Config) -> dict[Path, _Source]:
@@ -49,7 +49,8 @@ def _folders(config: pytest.Config) -> dict[Path, _Source]:
     return folders
 
 
-def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> "FixtureFile | None":
+def pytest_collect_file(file_path: Path,
+                        parent: pytest.Collector) -> "FixtureFile | UnregisteredFixtureFile | None":
     """Collect ``<fixtures folder>/<name>.json`` of an installed integration."""
     if file_path.suffix != ".json":
         return None
@@ -187,7 +188,7 @@ def integration_tester(request: pytest.FixtureRequest) -> Callable[..., Any]:
     def make(integration: Any, settings: Any = None,
              fixtures: str | Path | Sequence[str | Path] | None = None) -> IntegrationTester:
         if fixtures is None:
-            cls = integration if isinstance(integration, type) else type(integration)
+            cls: Any = integration if isinstance(integration, type) else type(integration)
             found = fixture_dirs(cls.slug(), cls.__module__, root=root)
             fixtures = found or None
         return IntegrationTester(integration, settings, fixtures=fixtures)

@@ -163,7 +163,8 @@ class _Queue:
                 entry[1] -= 1
                 if entry[1] <= 0:
                     self.replies.popleft()
-            return entry[0]
+            reply: Reply = entry[0]
+            return reply
 
 
 class Sandbox:
@@ -231,7 +232,7 @@ class Sandbox:
             upcoming = next(pending, None)
             if isinstance(call.response, requests.Response):
                 exchange.response = call.response
-            else:
+            elif isinstance(call.response, BaseException):
                 exchange.error = call.response
         mock.reset()
 
@@ -275,7 +276,7 @@ class Sandbox:
         self._saved = {**original, "getaddrinfo": resolve}
         for name in original:
             setattr(socket.socket, name, guard(name))
-        socket.getaddrinfo = guarded_resolve  # type: ignore[assignment]
+        socket.getaddrinfo = guarded_resolve
 
     def _release_sockets(self) -> None:
         saved, self._saved = self._saved, {}

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 from urllib.parse import quote
 
-from framework import errors, integration
+from framework import Integration, build, errors, integration
 
 from . import mapper
 from .bulk import pack
@@ -24,28 +24,30 @@ __all__ = ["HarnessFME"]
 _EVENT_METHODS = ["track", "page", "screen"]
 
 
-class HarnessFME(declare(integration(NAME))
-                 .endpoint(DEFAULTS["eventsEndpoint"])
-                 .channels(["server", "client", "mobile"])
-                 .ensure(check_admin_key, methods=["identify", "group"])
-                 .mapper(mapper)
-                 .timeout("10s")
-                 .retries(2)
-                 .batch(size=500, methods=_EVENT_METHODS)):
+@build(declare(integration(NAME))
+       .endpoint(DEFAULTS["eventsEndpoint"])
+       .channels(["server", "client", "mobile"])
+       .ensure(check_admin_key, methods=["identify", "group"])
+       .mapper(mapper)
+       .timeout("10s")
+       .retries(2)
+       .batch(size=500, methods=_EVENT_METHODS))
+class HarnessFME(Integration):
     """Sends events to FME's Events API and traits to its Identities API."""
 
     # -- events ----------------------------------------------------------------------------
 
     def track(self, payload: dict[str, Any]) -> list[Any]:
         """Send the records of one message (one bulk request unless they exceed its limits)."""
-        outcome = self.batch([payload])[0]
+        outcome: list[Any] | errors.IntegrationError = self.batch([payload])[0]
         if isinstance(outcome, errors.IntegrationError):
             raise outcome
         return outcome
 
     page = screen = track
 
-    def batch(self, items: Sequence[dict[str, Any]]) -> list[Any]:
+    # The instance's batch() sends; the builder's classmethod batch(size=...) declared it.
+    def batch(self, items: Sequence[dict[str, Any]]) -> list[Any]:  # type: ignore[override]
         """Pack the records of many messages into as few bulk requests as the limits allow.
 
         Returns:

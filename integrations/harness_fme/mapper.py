@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from facade import Facade, to_millis
+from facade import Facade, Page, Screen, to_millis
 from framework import errors
 
 from . import records as rec
@@ -92,7 +92,7 @@ def track(msg: Facade, settings: Mapping[str, Any]) -> dict[str, Any]:
     return _records(msg, settings, event_type_id)
 
 
-def _named(msg: Facade, settings: Mapping[str, Any], toggle: str, fmt_key: str) -> dict[str, Any]:
+def _named(msg: Page, settings: Mapping[str, Any], toggle: str, fmt_key: str) -> dict[str, Any]:
     settings = with_defaults(settings)
     if not settings[toggle]:
         return _nothing("records", f"{toggle} is off")
@@ -105,12 +105,12 @@ def _named(msg: Facade, settings: Mapping[str, Any], toggle: str, fmt_key: str) 
     return _records(msg, settings, event_type_id)
 
 
-def page(msg: Facade, settings: Mapping[str, Any]) -> dict[str, Any]:
+def page(msg: Page, settings: Mapping[str, Any]) -> dict[str, Any]:
     """The records of a named page call (``trackNamedPages``, ``pageEventFormat``)."""
     return _named(msg, settings, "trackNamedPages", "pageEventFormat")
 
 
-def screen(msg: Facade, settings: Mapping[str, Any]) -> dict[str, Any]:
+def screen(msg: Screen, settings: Mapping[str, Any]) -> dict[str, Any]:
     """The records of a named screen call (``trackNamedScreens``, ``screenEventFormat``)."""
     return _named(msg, settings, "trackNamedScreens", "screenEventFormat")
 

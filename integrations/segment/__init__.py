@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from typing import Any, Mapping, Sequence
 
 import facade
-from framework import errors, integration
+from framework import Integration, build, errors, integration
 
 from . import mapper
 from .batching import MAX_MESSAGE_BYTES, pack
@@ -42,26 +42,28 @@ def check_message(msg: Any, settings: Mapping[str, Any]) -> errors.RejectedError
     return None
 
 
-class Segment(declare(integration(NAME))
-              .endpoint(REGIONS["us"])
-              .channels(["server", "client", "mobile"])
-              .ensure(check_message)
-              .mapper(mapper)
-              .timeout("10s")
-              .retries(3)
-              .batch(size=2500, max_bytes=500_000, methods=METHODS)):
+@build(declare(integration(NAME))
+       .endpoint(REGIONS["us"])
+       .channels(["server", "client", "mobile"])
+       .ensure(check_message)
+       .mapper(mapper)
+       .timeout("10s")
+       .retries(3)
+       .batch(size=2500, max_bytes=500_000, methods=METHODS))
+class Segment(Integration):
     """Sends messages to a Segment source's Tracking API."""
 
     def send_one(self, payload: dict[str, Any]) -> list[Any]:
         """Send one message as a batch of one."""
-        outcome = self.batch([payload])[0]
+        outcome: list[Any] | errors.IntegrationError = self.batch([payload])[0]
         if isinstance(outcome, errors.IntegrationError):
             raise outcome
         return outcome
 
     identify = track = page = screen = group = alias = send_one
 
-    def batch(self, items: Sequence[dict[str, Any]]) -> list[Any]:
+    # The instance's batch() sends; the builder's classmethod batch(size=...) declared it.
+    def batch(self, items: Sequence[dict[str, Any]]) -> list[Any]:  # type: ignore[override]
         """Send many messages in as few ``/v1/batch`` requests as the limits allow.
 
         Returns:

@@ -18,7 +18,7 @@ import hmac
 from typing import Any, Mapping
 
 import facade
-from framework import errors, integration
+from framework import Integration, build, errors, integration
 
 from . import mapper
 from .hooks import MAX_HOOKS, CoolDown, hook_urls
@@ -35,28 +35,29 @@ def has_a_hook(settings: Mapping[str, Any]) -> errors.Problem | None:
                           'setting "hooks" needs at least one URL (or the legacy "globalHook")')
 
 
-class Webhooks(integration("Webhooks")
-               .channels(["server", "mobile", "client"])
-               .timeout("5s")
-               .retries(1)
-               .setting("hooks", type="array", name="Webhook URLs",
-                        description="Up to five http(s) URLs that receive every message (more "
-                                    "are ignored); a single URL string is accepted too.",
-                        placeholder="https://example.test/hook",
-                        schema={"type": ["array", "string"], "format": "uri",
-                                "items": {"type": "string", "format": "uri"}})
-               .setting("globalHook", type="uri", name="Webhook URL (legacy)",
-                        description='The single URL of older configurations, used when '
-                                    '"hooks" is empty.')
-               .setting("headers", type="object", name="Headers",
-                        description="Extra headers sent with every request (names to string "
-                                    "values).",
-                        schema={"additionalProperties": {"type": "string"}})
-               .setting("sharedSecret", secret=True, name="Shared secret",
-                        description="When set, X-Signature is the hex HMAC-SHA1 of the exact "
-                                    "body bytes, keyed with it.")
-               .ensure_settings(has_a_hook)
-               .mapper(mapper)):
+@build(integration("Webhooks")
+       .channels(["server", "mobile", "client"])
+       .timeout("5s")
+       .retries(1)
+       .setting("hooks", type="array", name="Webhook URLs",
+                description="Up to five http(s) URLs that receive every message (more "
+                            "are ignored); a single URL string is accepted too.",
+                placeholder="https://example.test/hook",
+                schema={"type": ["array", "string"], "format": "uri",
+                        "items": {"type": "string", "format": "uri"}})
+       .setting("globalHook", type="uri", name="Webhook URL (legacy)",
+                description='The single URL of older configurations, used when '
+                            '"hooks" is empty.')
+       .setting("headers", type="object", name="Headers",
+                description="Extra headers sent with every request (names to string "
+                            "values).",
+                schema={"additionalProperties": {"type": "string"}})
+       .setting("sharedSecret", secret=True, name="Shared secret",
+                description="When set, X-Signature is the hex HMAC-SHA1 of the exact "
+                            "body bytes, keyed with it.")
+       .ensure_settings(has_a_hook)
+       .mapper(mapper))
+class Webhooks(Integration):
     """Sends each message's JSON to every configured hook."""
 
     def initialize(self) -> None:
@@ -105,7 +106,8 @@ class Webhooks(integration("Webhooks")
                 found.update(errors.url_secrets(url))
         return sorted(found, key=len, reverse=True)
 
-    def delete(self, payload: dict[str, Any]) -> list[Any]:
+    # A Segment delete message, not the HTTP DELETE helper it shadows (not used here).
+    def delete(self, payload: dict[str, Any]) -> list[Any]:  # type: ignore[override]
         """Segment ``delete`` messages go to the hooks like every other type."""
         return self.deliver(payload)
 
