@@ -10,6 +10,9 @@ parenthesised comments skipped, unknown words before the first number ignored, a
 ``M/D/Y`` numbers. ``"Thu Jan 02 2014 10:00:00 GMT+0100 (CET)"`` (``Date#toString``
 output) is 09:00Z; ``"Jan 5"`` is 5 January 2001, as in V8.
 
+It stays one module over ~400 lines on purpose: it follows V8's parser function by function,
+so reviewers can hold it against the original side by side.
+
 Local times are read as UTC (as Node gives with ``TZ=UTC``): this project never depends
 on the host's time zone.
 """

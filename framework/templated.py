@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
+import facade
+
 from . import errors
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -42,7 +44,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["Template", "HmacSignature", "CustomProperty", "RenderedRequest", "EVENT_ROUTE",
            "TEMPLATE_KINDS", "read_template", "endpoint_context", "body_context",
-           "render_request", "build_request", "send_rendered", "route_for", "denied"]
+           "render_request", "build_request", "send_rendered", "send_validation", "route_for",
+           "denied"]
 
 #: The route of an event that has no template of its kind and no ``default`` template.
 EVENT_ROUTE = "event"
@@ -308,3 +311,27 @@ def denied(integration: "Integration", event: Mapping[str, Any]) -> str | None:
 
     decision = evaluate(policy_statements(integration), event)
     return None if decision.allowed else decision.reason
+
+
+def send_validation(integration: "Integration",
+                    event: Mapping[str, Any] | None = None) -> "requests.Response":
+    """Render and send the ``validation`` template (:meth:`Integration.test_connection`).
+
+    Args:
+        integration: The integration instance.
+        event: The audit-log event it is rendered with; by default the product's sample
+            environment update.
+
+    Raises:
+        errors.NotSupported: The integration declares no ``validation`` template.
+        errors.IntegrationError: The settings are invalid, or the endpoint failed.
+    """
+    if integration._templates is None or "validation" not in integration._templates:
+        raise errors.NotSupported(f"{integration.name} has no validation template",
+                                  integration=integration.name)
+    if event is None:
+        from .samples.audit_log import sample_event
+
+        event = sample_event("environment/update")
+    integration.validate(facade.create(dict(event)), integration.settings)
+    return send_rendered(integration, render_request(integration, "validation", event))
