@@ -1,18 +1,27 @@
 #!/usr/bin/env python3
 """Wire benchmark: ours, the Node original and raw ``requests``, side by side in one run.
 
-    python -m bench.bench_wire [--n 5000] [--passes 3] [--no-chart]
+    python -m bench.bench_wire [--n 5000] [--passes 3] [--warmup 10000]
+                               [--node-agent keepalive|global] [--no-chart]
 
 Each client runs in its own process on core 0, the sink (``framework sink --latency-ms``) on
 core 1, so a client's CPU is the limit where it is the bottleneck. For 1, 16, 64 and 256
 outstanding requests at 0 ms, and 256 at 20 ms of simulated latency, every peer posts the
-same Acme payloads of the corpus; each figure is the median of ``--passes`` passes, with the
-client's CPU per message. Peers:
+same Acme payloads of the corpus. Each client process parses the corpus, delivers
+``--warmup`` messages untimed (V8 compiles the Node original's hot paths over the first
+~10,000 messages; before that it spends up to 3x its steady CPU per message), then makes
+``--passes`` timed passes of ``--n`` messages; each figure is the median of the passes, with
+the client's CPU per message, the TCP connections it opened during a pass, and the sink's
+CPU (``sink_cpu_pct``: the share of its core the sink was busy at the client's rate, so a
+figure near 100 would mean the sink, not the client, is the limit). ``--warmup 0`` measures
+cold processes. Peers:
 
 - ``project``: the runner delivering the Acme integration (bench/acme_integration.py);
 - ``node``: segmentio-integration 5.1 + superagent + segmentio-facade 3.2.7 with the same
   mapper (bench/peers/), installed from the npm registry into bench/peers/node_modules the
-  first time (skipped with a note when Node or npm is missing);
+  first time (skipped with a note when Node or npm is missing); ``--node-agent keepalive``
+  (default) configures a keep-alive ``http.Agent`` of N sockets through the integration's
+  ``.agent()``, ``global`` leaves Node's ``http.globalAgent``;
 - ``python-raw``: ``requests`` sessions in a thread pool posting the pre-mapped payloads.
 
 Then the Node original's map figure over the same corpus (bench/peers/map.js), after checking
@@ -32,7 +41,8 @@ import sys
 import tempfile
 from typing import Any
 
-from .common import ROOT, corpus, emit, pinned, sink, sink_reset, sink_stats
+from .common import (ROOT, corpus, emit, pinned, process_cpu_seconds, sink_process,
+                     sink_reset, sink_stats)
 
 PEERS_DIR = os.path.join(ROOT, "bench", "peers")
 CHART = os.path.join(ROOT, "bench", "charts", "wire.png")
@@ -57,20 +67,23 @@ def node_peers() -> str | None:
     return node
 
 
-def client(peer: str, node: str | None, url: str, path: str, n: int,
-           outstanding: int) -> dict[str, Any]:
+def client(peer: str, node: str | None, url: str, path: str, n: int, outstanding: int,
+           warmup: int, passes: int, node_agent: str) -> list[dict[str, Any]]:
+    """One client process: ``warmup`` untimed messages, then ``passes`` timed passes of ``n``;
+    the record of each pass."""
+    common = ["--corpus", path, "--url", url, "--n", str(n), "--outstanding", str(outstanding),
+              "--warmup", str(warmup), "--passes", str(passes)]
     if peer == "node":
-        command = [str(node), os.path.join(PEERS_DIR, "send.js"), "--corpus", path, "--url",
-                   url, "--n", str(n), "--outstanding", str(outstanding)]
+        command = [str(node), os.path.join(PEERS_DIR, "send.js"), *common, "--agent",
+                   node_agent]
     else:
         command = [sys.executable, "-m", "bench.wire_client",
-                   "ours" if peer == "project" else "requests", "--url", url, "--corpus", path,
-                   "--n", str(n), "--outstanding", str(outstanding)]
-    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=600,
+                   "ours" if peer == "project" else "requests", *common]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=900,
                           preexec_fn=pinned(CLIENT_CPUS))
     if done.returncode:
         raise RuntimeError(f"{peer} failed ({done.returncode}): {done.stderr[-2000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
 
 
 def node_map(node: str, path: str, n: int) -> bool:
@@ -129,6 +142,9 @@ def main(argv: Any = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=int(os.environ.get("BENCH_WIRE_N", 5000)))
     ap.add_argument("--passes", type=int, default=3)
+    ap.add_argument("--warmup", type=int,
+                    default=int(os.environ.get("BENCH_WIRE_WARMUP", 10000)))
+    ap.add_argument("--node-agent", choices=("keepalive", "global"), default="keepalive")
     ap.add_argument("--no-chart", action="store_true")
     a = ap.parse_args(argv)
     path = corpus(max(a.n, 5000))
@@ -137,18 +153,28 @@ def main(argv: Any = None) -> int:
     records = []
     ok = True
     for latency, outstanding in CONFIGS:
-        with sink("--latency-ms", str(latency), cpus=SINK_CPUS) as url:
+        with sink_process("--latency-ms", str(latency), cpus=SINK_CPUS) as (url, process):
             for peer in peers:
-                runs = []
-                for _ in range(a.passes):
-                    sink_reset(url)
-                    runs.append(client(peer, node, url, path, a.n, outstanding))
-                    ok &= sink_stats(url)["requests"] >= runs[-1]["n"]
+                sink_reset(url)
+                sink_cpu = process_cpu_seconds(process.pid)
+                runs = client(peer, node, url, path, a.n, outstanding, a.warmup, a.passes,
+                              a.node_agent)
+                after = process_cpu_seconds(process.pid)
+                requests = sink_stats(url)["requests"]
+                ok &= len(runs) == a.passes and requests >= a.warmup + a.passes * a.n
+                ok &= all(r["failed"] == 0 for r in runs)
+                extra = {"node_agent": a.node_agent} if peer == "node" else {}
+                rate = statistics.median(r["msgs_per_s"] for r in runs)
+                sink_pct = None
+                if sink_cpu is not None and after is not None and requests:
+                    sink_pct = round((after - sink_cpu) / requests * rate * 100, 1)
                 record = emit("send", runs[0]["n"], [r["seconds"] for r in runs], peer=peer,
                               concurrency=outstanding, latency_ms=latency,
                               cpu_us_per_msg=statistics.median(r["cpu_us_per_msg"]
                                                                for r in runs),
-                              passes=a.passes)
+                              passes=a.passes, warmup=a.warmup,
+                              connections=statistics.median(r["connections"] for r in runs),
+                              sink_cpu_pct=sink_pct, **extra)
                 records.append(record)
     if node:
         ok &= node_map(node, path, a.n)

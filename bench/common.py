@@ -45,23 +45,44 @@ def pinned(cpus: set[int] | None) -> Any:
 def sink(*args: str, cpus: set[int] | None = None) -> Iterator[str]:
     """``framework sink`` in its own process (so it does not share our GIL), on ``cpus`` when
     given; yields its URL."""
+    with sink_process(*args, cpus=cpus) as (url, _):
+        yield url
+
+
+@contextmanager
+def sink_process(*args: str, cpus: set[int] | None = None
+                 ) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """:func:`sink`, yielding its URL and its process (e.g. to read its CPU time)."""
     process = subprocess.Popen([sys.executable, "-m", "framework.cli", "sink", *args],
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                                preexec_fn=pinned(cpus))
+    assert process.stdout is not None
     try:
         line = process.stdout.readline().strip()
         if not line.startswith("listening on "):
             raise RuntimeError(f"the sink did not start: {line!r}")
-        yield line.split()[-1]
+        yield line.split()[-1], process
     finally:
         process.terminate()
         process.wait(timeout=10)
 
 
+def process_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of process ``pid`` so far (from ``/proc``; ``None`` where
+    there is no ``/proc``)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def sink_stats(url: str) -> dict[str, Any]:
     """The sink's ``/_stats``."""
     with urllib.request.urlopen(url + "/_stats", timeout=10) as response:
-        return json.load(response)
+        stats: dict[str, Any] = json.load(response)
+    return stats
 
 
 def sink_reset(url: str) -> None:
