@@ -17,12 +17,13 @@ kept bytes pass :data:`KEEP_LIMIT`. A leading UTF-8 byte order mark is ignored.
 
 from __future__ import annotations
 
+import io
 import re
-from typing import IO
+from typing import IO, Any
 
 from .. import jsonlimits
 
-__all__ = ["BOM", "KEEP_LIMIT", "sniff", "detect_format"]
+__all__ = ["BOM", "KEEP_LIMIT", "sniff", "detect_format", "Replay"]
 
 BOM = b"\xef\xbb\xbf"
 #: Bytes of a seekable input's first line kept in memory during detection; past this the input
@@ -154,3 +155,25 @@ def _seekable(stream: IO[bytes]) -> bool:
         return bool(stream.seekable())
     except (AttributeError, OSError, ValueError):
         return False
+
+
+class Replay(io.RawIOBase):
+    """A raw stream that serves ``head`` (the bytes :func:`sniff` read) and then reads ``rest``."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self._head = memoryview(head)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head.nbytes:
+            n = min(len(buffer), self._head.nbytes)
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        read = getattr(self._rest, "read1", self._rest.read)
+        data = read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)

@@ -25,7 +25,7 @@ from typing import IO, Any, Callable, Iterable, Iterator, Union
 
 from .. import jsoncodec, jsonlimits
 from .converters import Converter, get_converter, segment, type_name
-from .formats import BOM, detect_format, sniff
+from .formats import BOM, Replay, detect_format, sniff
 from .jsonstream import CHUNK, Cursor, SyntaxProblem, TooDeep
 from .queue import InputOffset
 
@@ -78,28 +78,6 @@ class _Record:
     items: Iterable[_Item]
     end_offset: int = 0
     end_line: int = 1
-
-
-class _Prepend(io.RawIOBase):
-    """A raw stream that serves ``head`` and then reads ``rest``."""
-
-    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
-        self._head = memoryview(head)
-        self._rest = rest
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        if self._head.nbytes:
-            n = min(len(buffer), self._head.nbytes)
-            buffer[:n] = self._head[:n]
-            self._head = self._head[n:]
-            return n
-        read = getattr(self._rest, "read1", self._rest.read)
-        data = read(len(buffer))
-        buffer[:len(data)] = data
-        return len(data)
 
 
 class InputReader:
@@ -175,7 +153,7 @@ class InputReader:
             return stream, owned
         if replay is None:
             return stream, owned
-        return io.BufferedReader(_Prepend(replay, stream), CHUNK), owned
+        return io.BufferedReader(Replay(replay, stream), CHUNK), owned
 
     def __iter__(self) -> Iterator[tuple[Position, dict[str, Any]]]:
         for position, message, _ in self.records():
