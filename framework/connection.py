@@ -159,6 +159,9 @@ def encode_request(method: str, target: str, host: str,
     return head + body if body else head
 
 
+_FRAMING_HEADERS = (b"content-length", b"transfer-encoding")
+
+
 class _Reader:
     """httptools callbacks collecting one response."""
 
@@ -169,6 +172,7 @@ class _Reader:
         self.header_bytes = 0
         self.chunks: list[bytes] = []
         self.headers_done = False
+        self.framed = False  # a Content-Length or Transfer-Encoding header came
         self.done = False
         self.keep_alive = False
         self.parser = httptools.HttpResponseParser(self)
@@ -182,6 +186,8 @@ class _Reader:
             raise u3.ProtocolError(f"the response headers are too large (more than "
                                    f"{MAX_HEADER_BYTES} bytes or {MAX_HEADERS} fields)")
         self.headers.append((name.decode("latin-1"), value.decode("latin-1")))
+        if len(name) in (14, 17) and name.lower() in _FRAMING_HEADERS:
+            self.framed = True
 
     def on_headers_complete(self) -> None:
         self.headers_done = True
@@ -202,8 +208,7 @@ class _Reader:
         status = self.parser.get_status_code()
         if self.head_only or status in (204, 304) or 100 <= status < 200:
             return False
-        names = {name.lower() for name, _ in self.headers}
-        return "content-length" not in names and "transfer-encoding" not in names
+        return not self.framed
 
 
 class _NothingRead(Exception):
