@@ -358,13 +358,15 @@ class ConnectionPool:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _take(self) -> _Connection | None:
-        with self._lock:
-            while self._idle:
+        while True:
+            with self._lock:
+                if not self._idle:
+                    return None
                 connection = self._idle.pop()
-                if not connection.stale():
-                    return connection
-                connection.close()
-        return None
+            # The staleness check is a system call: outside the lock, the other threads go on.
+            if not connection.stale():
+                return connection
+            connection.close()
 
     def _give_back(self, connection: _Connection) -> None:
         with self._lock:
