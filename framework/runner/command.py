@@ -220,8 +220,8 @@ def _late_signals_ignored() -> Iterator[None]:
     try:
         yield
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _check_dead_letters_path(path: str | None) -> None:
@@ -238,7 +238,7 @@ def _check_dead_letters_path(path: str | None) -> None:
         raise UsageError(f"--dead-letters {path!r}: not writable ({target!r})")
 
 
-def _finished(queue: SQLiteQueue, recorded: dict[str, Any]) -> bool:
+def _finished(queue: Queue, recorded: dict[str, Any]) -> bool:
     """Whether the queue holds no pending message and no input left to read."""
     return not queue.stats().pending and all(offset.done for offset in recorded.values())
 

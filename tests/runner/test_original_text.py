@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 
 from framework import integration
-from framework.runner import InputReader, Runner, SQLiteQueue
+from framework.runner import InputReader, Runner
 from framework.runner.feeder import make_source, read_chunks
-from framework.runner.queue import Queue
 
 # Spacing, key order, a duplicate key, NaN, an integer beyond 64 bits, escapes: what a
 # re-encoding would have changed (or, for the integer, what orjson would have turned to a float).
@@ -75,18 +74,6 @@ def test_read_chunks_stores_original_lines_and_encodes_the_rest(tmp_path):
     assert messages == ['{"type":"page","n":NaN}']
 
 
-@pytest.fixture(params=["sqlite", "redis"])
-def queue(request, tmp_path):
-    if request.param == "sqlite":
-        q: Queue = SQLiteQueue(tmp_path / "queue.sqlite3")
-    else:
-        from framework.runner.redis_queue import RedisQueue
-
-        q = RedisQueue(request.getfixturevalue("redis_url"), "odd", visibility_timeout=30)
-    with q:
-        yield q
-
-
 class Recorder(integration("Recorder").channels(["server"])):
     def initialize(self) -> None:
         self.seen: list[dict[str, Any]] = []
@@ -95,7 +82,8 @@ class Recorder(integration("Recorder").channels(["server"])):
         self.seen.append(msg.json())
 
 
-def test_the_queue_holds_the_line_and_delivery_sees_the_value_it_spells(tmp_path, queue):
+def test_the_queue_holds_the_line_and_delivery_sees_its_value(tmp_path, either_queue):
+    queue = either_queue
     path = tmp_path / "in.ndjson"
     path.write_text(ODD + "\n")
     runner = Runner(Recorder, {}, queue)

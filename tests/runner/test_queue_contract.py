@@ -5,20 +5,13 @@ from __future__ import annotations
 import pytest
 
 from framework import errors
-from framework.runner import InputOffset, SQLiteQueue
+from framework.runner import InputOffset
 from framework.runner.queue import Queue
 
 
-@pytest.fixture(params=["sqlite", "redis"])
-def queue(request, tmp_path):
-    if request.param == "sqlite":
-        q: Queue = SQLiteQueue(tmp_path / "queue.sqlite3")
-    else:
-        from framework.runner.redis_queue import RedisQueue
-
-        q = RedisQueue(request.getfixturevalue("redis_url"), "acme", visibility_timeout=30)
-    with q:
-        yield q
+@pytest.fixture
+def queue(either_queue: Queue) -> Queue:
+    return either_queue
 
 
 def bodies(jobs):
