@@ -56,6 +56,9 @@ MAX_HEADER_BYTES = 64 * 1024
 #: The most header fields a response may carry.
 MAX_HEADERS = 256
 _READ_SIZE = 256 * 1024
+#: An idle connection given back less than this many seconds ago is reused without checking
+#: whether the server closed it (see ``ConnectionPool._take``).
+FRESH_SECONDS = 0.25
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 _BAD_VALUE = re.compile(r"[\r\n\x00]")
 _BAD_TARGET = re.compile(r"[\s\x00-\x1f\x7f]")
@@ -228,6 +231,7 @@ class _Connection:
     sock: socket.socket
     used: bool = False
     closed: bool = field(default=False)
+    idle_since: float = 0.0
 
     def stale(self) -> bool:
         """Whether the server closed this idle connection (it is readable: EOF or junk)."""
@@ -363,14 +367,17 @@ class ConnectionPool:
                 if not self._idle:
                     return None
                 connection = self._idle.pop()
-            # The staleness check is a system call: outside the lock, the other threads go on.
-            if not connection.stale():
+            # A connection given back moments ago is not checked: no server closes an idle
+            # connection that soon, and the once-more retry covers one that did. The check is a
+            # system call (and a GIL hand-over) per request otherwise.
+            if time.monotonic() - connection.idle_since < FRESH_SECONDS or not connection.stale():
                 return connection
             connection.close()
 
     def _give_back(self, connection: _Connection) -> None:
         with self._lock:
             if not self._closed and len(self._idle) < self.maxsize:
+                connection.idle_since = time.monotonic()
                 self._idle.append(connection)
                 return
         connection.close()

@@ -8,7 +8,8 @@ routed to a declared ``batch(items)`` delivered in groups of the declared size
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -32,8 +33,9 @@ def as_list(result: Any) -> list[Any]:
         return []
     if isinstance(result, list):
         return result
-    if isinstance(result, (tuple, Iterable)) and not isinstance(result, (str, bytes, dict)) \
-            and not isinstance(result, requests.Response):
+    if isinstance(result, (requests.Response, str, bytes, dict)):
+        return [result]
+    if isinstance(result, (tuple, Iterable)):
         return list(result)
     return [result]
 

@@ -9,7 +9,8 @@ raises the first failure. :class:`framework.integration.Integration` calls both.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from facade import Facade
 
@@ -108,7 +109,7 @@ def _setting_value(settings: Mapping[str, Any], path: str) -> Any:
         return settings[path]
     value: Any = settings
     for part in path.split("."):
-        if not isinstance(value, Mapping):
+        if type(value) is not dict and not isinstance(value, Mapping):
             return None
         value = value.get(part)
     return value

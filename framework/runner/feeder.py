@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import IO, Any, Callable, Iterable, Iterator, Mapping, Union
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import IO, Any, Union
 
 from .converters import Converter
 from .inputs import InputError, InputReader
@@ -108,7 +109,7 @@ def _message_chunks(source: Source, on_error: Callable[[InputError], None],
                     size: int) -> Iterator[tuple[list[str], InputOffset | None]]:
     chunk: list[str] = []
     for index, message in enumerate(source.messages or ()):
-        if not isinstance(message, Mapping):
+        if type(message) is not dict and not isinstance(message, Mapping):
             on_error(InputError(source.name, index + 1, f"expected a message (a dict), got "
                                                         f"{type(message).__name__}"))
             continue

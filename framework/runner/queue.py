@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Mapping, Sequence, Union
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, Union
 
 from .. import jsoncodec
 from ..errors import QueueError
@@ -162,7 +163,7 @@ def encode(message: MessageLike) -> str:
     """A message as compact JSON text (a ``str`` is taken to be JSON text already)."""
     if isinstance(message, str):
         return message
-    if not isinstance(message, Mapping):
+    if type(message) is not dict and not isinstance(message, Mapping):
         raise TypeError(f"message must be a dict or JSON text, got {type(message).__name__}")
     return jsoncodec.dumps(message)
 
