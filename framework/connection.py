@@ -61,6 +61,9 @@ _READ_SIZE = 256 * 1024
 FRESH_SECONDS = 0.25
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 _BAD_VALUE = re.compile(r"[\r\n\x00]")
+# Header names that passed the token check, with their lower-case form: the same few names
+# come with every request.
+_CHECKED_NAMES: dict[str, str] = {}
 _BAD_TARGET = re.compile(r"[\s\x00-\x1f\x7f]")
 
 
@@ -146,13 +149,19 @@ def encode_request(method: str, target: str, host: str,
     lines = [f"{method} {target} HTTP/1.1"]
     names = set()
     for name, value in headers:
-        if not _TOKEN.match(name):
-            raise u3.InvalidHeader(f"invalid header name {name!r}")
-        value = str(value)
+        lower = _CHECKED_NAMES.get(name)
+        if lower is None:
+            if not _TOKEN.match(name):
+                raise u3.InvalidHeader(f"invalid header name {name!r}")
+            lower = name.lower()
+            if len(_CHECKED_NAMES) < 1024:
+                _CHECKED_NAMES[name] = lower
+        if type(value) is not str:
+            value = str(value)
         if _BAD_VALUE.search(value):
             raise u3.InvalidHeader(f"header {name!r} has a value with CR, LF or NUL; refused "
                                    f"(it could smuggle a second request)")
-        names.add(name.lower())
+        names.add(lower)
         lines.append(f"{name}: {value}")
     if "host" not in names:
         lines.insert(1, f"Host: {host}")
