@@ -5,7 +5,9 @@ Socket timeouts bound each single read, not an attempt: a server that drips one 
 :meth:`framework.http.Request.end` runs inside :func:`attempt_deadline`, and the connection
 layer registers each socket it uses with :meth:`Deadline.watch`. When the deadline passes, a
 watchdog thread shuts the watched sockets down: the blocked read fails at once, and the
-request layer, seeing :attr:`Deadline.expired`, reports a timeout.
+request layer, seeing :attr:`Deadline.expired`, reports a timeout. A deadline reaches the
+watchdog with its first socket, so a layer that polls :meth:`Deadline.remaining` instead
+(:mod:`framework.connection`) costs the watchdog nothing.
 
 The contract for a connection layer (today :mod:`framework.transport`)::
 
@@ -48,6 +50,7 @@ class Deadline:
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
         self._active = True
+        self._watched = False  # handed to the watchdog (with the first socket)
 
     def remaining(self) -> float:
         """Seconds left (0 once passed)."""
@@ -61,8 +64,11 @@ class Deadline:
             if sock not in self._sockets:
                 self._sockets.append(sock)
             late = self.expired or self.remaining() <= 0
+            first, self._watched = not self._watched, True
         if late:
             self.expire()
+        elif first:
+            _WATCHDOG.add(self)
 
     def expire(self) -> None:
         """Mark the deadline passed and shut every watched socket down."""
@@ -135,7 +141,6 @@ def attempt_deadline(seconds: float | None) -> Iterator[Deadline | None]:
     deadline = Deadline(seconds)
     previous = getattr(_local, "deadline", None)
     _local.deadline = deadline
-    _WATCHDOG.add(deadline)
     try:
         yield deadline
     finally:
