@@ -5,12 +5,13 @@ be what went in. The stdlib reads and writes a few things that orjson does not, 
 function here takes orjson's fast path only where both agree, and the stdlib path otherwise:
 
 * :func:`loads` parses with orjson unless the text holds a run of 19 or more digits (orjson
-  reads integers beyond 64 bits as floats, losing digits; the stdlib keeps them exact) or more
-  opening brackets than the nesting limit (the limit of :mod:`framework.jsonlimits` is checked
-  by the stdlib path). Whatever orjson refuses (``NaN``, ``Infinity``, numbers that overflow to
-  infinity, lone surrogates in escapes, invalid UTF-8, invalid JSON) goes to
-  :func:`framework.jsonlimits.loads`, which accepts or refuses it, with the same message, as it
-  always did.
+  reads integers beyond 64 bits as floats, losing digits; the stdlib keeps them exact). The
+  nesting limit of :mod:`framework.jsonlimits` holds: a text with more opening brackets than
+  the limit has its parsed value measured, and one nested too deep goes to the stdlib path,
+  which refuses it with its usual error. Whatever orjson refuses (``NaN``, ``Infinity``,
+  numbers that overflow to infinity, lone surrogates in escapes, invalid UTF-8, invalid JSON)
+  goes to :func:`framework.jsonlimits.loads`, which accepts or refuses it, with the same
+  message, as it always did.
 * :func:`dumps` writes with orjson unless its output holds ``null``: orjson writes non-finite
   floats as ``null``, and a message may hold ``NaN`` (the stdlib reads it), which the stdlib
   writes back as ``NaN``. Whatever orjson cannot encode (integers beyond 64 bits, keys that are
@@ -65,20 +66,25 @@ def loads(text: Union[str, bytes],
             data = text.encode("utf-8") if isinstance(text, str) else text
         except UnicodeEncodeError:  # lone surrogates: the stdlib reads them
             data = b""
-        if data and _fast_loads_safe(data, max_depth):
+        if data and _LONG_RUN not in data.translate(_DIGITS_AS_ZERO):
             try:
-                return _orjson.loads(data)
+                value = _orjson.loads(data)
             except _orjson.JSONDecodeError:
                 pass
+            else:
+                if max_depth is None or _within(data, value, max_depth):
+                    return value
     if max_depth is None:
         return json.loads(text)
     return jsonlimits.loads(text, max_depth)
 
 
-def _fast_loads_safe(data: bytes, max_depth: int | None) -> bool:
-    if max_depth is not None and data.count(b"{") + data.count(b"[") > max_depth:
-        return False
-    return _LONG_RUN not in data.translate(_DIGITS_AS_ZERO)
+def _within(data: bytes, value: Any, max_depth: int) -> bool:
+    """Whether ``value`` (parsed from ``data``) nests at most ``max_depth`` levels: certain when
+    the text has no more opening brackets than that, else measured on the value."""
+    if data.count(b"{") + data.count(b"[") <= max_depth:
+        return True
+    return jsonlimits.value_depth(value, max_depth + 1) <= max_depth
 
 
 def dumps(message: Mapping[str, Any]) -> str:

@@ -28,7 +28,7 @@ import re
 from typing import Any
 
 __all__ = ["DEFAULT_MAX_DEPTH", "JSONDepthError", "loads", "nesting_depth", "check_depth",
-           "value_extent"]
+           "value_extent", "value_depth"]
 
 #: Arrays and objects nested deeper than this are refused. Real messages rarely nest more than
 #: a handful of levels; the limit stays far below Python's recursion limit (1000).
@@ -135,3 +135,21 @@ def value_extent(text: str, start: int) -> tuple[int | None, int]:
         elif char == '"':
             return None, deepest
     return None, deepest
+
+
+def value_depth(value: Any, stop: int) -> int:
+    """How many levels of arrays and objects a parsed ``value`` nests (counting stops at
+    ``stop``): the check for a document already parsed, cheaper than scanning a long text."""
+    depth = 0
+    level = [value] if isinstance(value, (dict, list)) else []
+    while level:
+        depth += 1
+        if depth >= stop:
+            return depth
+        below = []
+        for item in level:
+            for child in (item.values() if isinstance(item, dict) else item):
+                if isinstance(child, (dict, list)):
+                    below.append(child)
+        level = below
+    return depth

@@ -97,19 +97,4 @@ def parse_json(body: bytes, what: str = "request body") -> Any:
 
 def depth_of(value: Any, stop: int) -> int:
     """How many levels of arrays and objects ``value`` nests (counting stops at ``stop``)."""
-    deepest = 0
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict):
-            children: Any = item.values()
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
-        deepest = max(deepest, depth)
-        if deepest >= stop:
-            return deepest
-        stack.extend((child, depth + 1) for child in children
-                     if isinstance(child, (dict, list)))
-    return deepest
+    return jsonlimits.value_depth(value, stop)

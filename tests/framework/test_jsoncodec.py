@@ -126,3 +126,14 @@ def test_dumps_refuses_what_the_stdlib_refuses():
     circular["self"] = circular
     with pytest.raises(ValueError, match="Circular reference"):
         jsoncodec.dumps(circular)
+
+
+def test_long_shallow_documents_take_the_fast_path_and_keep_the_limit():
+    wide = "[" + ",".join(['{"a":[1]}'] * 500) + "]"   # 1,001 brackets, 3 levels deep
+    assert jsoncodec.loads(wide) == [{"a": [1]}] * 500
+    assert jsonlimits.value_depth(jsoncodec.loads(wide), 100) == 3
+    deep_and_wide = "[" * 101 + "]" * 101 + wide
+    with pytest.raises(ValueError):
+        jsoncodec.loads(deep_and_wide)  # extra data, refused as the stdlib refuses it
+    with pytest.raises(jsonlimits.JSONDepthError):
+        jsoncodec.loads("[" + "[" * 101 + "]" * 101 + "," + wide[1:])
