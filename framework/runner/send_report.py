@@ -14,12 +14,13 @@ import os
 import shutil
 import sqlite3
 import sys
+from typing import Any
 
 from .deadletters import export_dead_letters
 from .queue import Queue, QueueStats
 from .summary import EXIT_FAILED, EXIT_TEMPFAIL, RunSummary
 
-__all__ = ["report", "queue_failure"]
+__all__ = ["report", "queue_failure", "print_summary"]
 
 
 def queue_failure(queue_path: str, exc: BaseException) -> str:
@@ -75,10 +76,17 @@ def report(args: argparse.Namespace, queue: Queue, summary: RunSummary,
     if summary.interrupted:
         notes.append(f"interrupted with {held.pending} messages unfinished; finish with: "
                      f"framework send {args.slug} --settings ... --queue {args.queue} --resume")
-    if args.json:
+    return print_summary(summary, code, notes, args.json, queue=args.queue,
+                         dead_letters_exported=exported)
+
+
+def print_summary(summary: RunSummary, code: int, notes: list[str], as_json: bool,
+                  **extra: Any) -> int:
+    """Print the run's summary and notes (one JSON object with ``extra`` under ``--json``);
+    returns ``code``."""
+    if as_json:
         data = summary.to_dict()
-        data.update(exit_code=code, queue=args.queue, dead_letters_exported=exported,
-                    notes=notes)
+        data.update(exit_code=code, notes=notes, **extra)
         print(json.dumps(data), flush=True)
     else:
         print(summary.format(), flush=True)

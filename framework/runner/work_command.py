@@ -14,7 +14,6 @@ passed. A SQLite file works too, for one ``work`` process at a time.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import textwrap
 from typing import Any
@@ -27,6 +26,7 @@ from .progress import make_progress
 from .queue import Queue, QueueError
 from .queues import is_redis_url, open_queue
 from .runner import Runner
+from .send_report import print_summary
 from .summary import EXIT_FAILED, EXIT_OK, EXIT_USAGE, RunSummary
 
 __all__ = ["add_arguments", "run"]
@@ -142,12 +142,5 @@ def _report(args: argparse.Namespace, queue: Queue, summary: RunSummary) -> int:
             notes.append(f"--dead-letters {args.dead_letters!r}: cannot write: "
                          f"{exc.strerror or exc}")
             code = EXIT_FAILED
-    if args.json:
-        data = summary.to_dict()
-        data.update(exit_code=code, notes=notes, consumer=getattr(queue, "consumer", None))
-        print(json.dumps(data), flush=True)
-    else:
-        print(summary.format(), flush=True)
-        for note in notes:
-            print(f"  {note}", flush=True)
-    return code
+    return print_summary(summary, code, notes, args.json,
+                         consumer=getattr(queue, "consumer", None))
