@@ -16,8 +16,7 @@ Why these settings:
 
 Acked jobs are deleted (a counter remembers how many); dead letters stay in the file.
 
-The module is slightly over ~400 lines because it is one engine of the six-operation queue
-interface, whose SQL reads best beside the schema it runs on.
+The file's tables and their migration live in :mod:`framework.runner.sqlite_schema`.
 """
 
 from __future__ import annotations
@@ -31,6 +30,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 from .queue import DEDUPE_WINDOW, DeadLetter, FanOut, InputOffset, Job, JobId, MessageLike, \
     Queue, QueueStats, encode, error_dict
+from .sqlite_schema import SCHEMA_VERSION, create_or_migrate
 
 __all__ = ["SQLiteQueue", "DEFAULT_QUEUE_PATH", "SCHEMA_VERSION"]
 
@@ -38,50 +38,6 @@ __all__ = ["SQLiteQueue", "DEFAULT_QUEUE_PATH", "SCHEMA_VERSION"]
 DEFAULT_QUEUE_PATH = os.path.join(".framework", "queue.sqlite3")
 
 READY, IN_FLIGHT, DEAD = 0, 1, 3
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS jobs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    body TEXT NOT NULL,
-    state INTEGER NOT NULL DEFAULT 0,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    first_seen REAL NOT NULL,
-    available_at REAL NOT NULL,
-    lease_until REAL,
-    last_error TEXT,
-    destination TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS jobs_ready ON jobs (available_at, id) WHERE state = 0;
-CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state);
-CREATE TABLE IF NOT EXISTS inputs (
-    path TEXT PRIMARY KEY,
-    "offset" INTEGER NOT NULL,
-    line INTEGER NOT NULL,
-    skip INTEGER NOT NULL,
-    done INTEGER NOT NULL,
-    updated_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-INSERT OR IGNORE INTO meta (key, value) VALUES ('acked', 0), ('schema', 2);
-CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
-
-#: The schema version this module writes. Version 1 (``framework send`` before the server)
-#: had no ``destination`` column and no ``seen`` table; :meth:`SQLiteQueue._migrate` upgrades
-#: such files in place when they are opened.
-SCHEMA_VERSION = 2
-
-_V2 = """
-CREATE INDEX IF NOT EXISTS jobs_ready_by_destination ON jobs (destination, available_at, id)
-    WHERE state = 0;
-CREATE TABLE IF NOT EXISTS seen (
-    source TEXT NOT NULL,
-    message_id TEXT NOT NULL,
-    seen_at REAL NOT NULL,
-    PRIMARY KEY (source, message_id)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS seen_by_age ON seen (seen_at);
-"""
 
 #: How often (seconds) :meth:`SQLiteQueue.fan_out` deletes expired ``seen`` rows.
 _PRUNE_EVERY = 60.0
@@ -130,32 +86,9 @@ class SQLiteQueue(Queue):
                                    check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
-        self._migrate()
+        create_or_migrate(self._db, self.path)
         self._closed = False
         self._pruned_at = 0.0
-
-    def _migrate(self) -> None:
-        """Bring a file of an older schema up to :data:`SCHEMA_VERSION` (one transaction)."""
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            version = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise RuntimeError(
-                    f"queue {self.path!r} has schema version {version}; this version of the "
-                    f"framework reads up to {SCHEMA_VERSION} (upgrade the framework)")
-            columns = {row[1] for row in db.execute("PRAGMA table_info(jobs)")}
-            if "destination" not in columns:  # version 1
-                db.execute("ALTER TABLE jobs ADD COLUMN destination TEXT NOT NULL DEFAULT ''")
-            for statement in _V2.split(";"):
-                if statement.strip():
-                    db.execute(statement)
-            db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (SCHEMA_VERSION,))
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
 
     # -- helpers ---------------------------------------------------------------------------
 
