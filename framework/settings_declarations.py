@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, TypeVar
 from urllib.parse import urlsplit
 
-__all__ = ["TYPES", "Setting", "make_setting", "is_http_url", "blank_is_unset"]
+__all__ = ["TYPES", "Setting", "make_setting", "is_http_url", "blank_is_unset", "declare_all",
+           "defaults_of"]
 
 #: The setting types and what each accepts.
 TYPES: dict[str, str] = {
@@ -172,3 +173,28 @@ def is_http_url(value: Any) -> bool:
     except ValueError:
         return False
     return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+B = TypeVar("B")
+
+#: Settings described as data: ``{key: keyword arguments of Builder.setting()}``.
+Declarations = Mapping[str, Mapping[str, Any]]
+
+
+def declare_all(cls: B, declarations: Declarations) -> B:
+    """``cls`` (a builder chain) with every setting of ``declarations`` declared, in order.
+
+    Example::
+
+        DECLARATIONS = {"apiKey": dict(required=True, secret=True)}
+        Acme = declare_all(integration("Acme"), DECLARATIONS)
+    """
+    for key, options in declarations.items():
+        cls = cls.setting(key, **options)  # type: ignore[attr-defined]
+    return cls
+
+
+def defaults_of(declarations: Declarations) -> dict[str, Any]:
+    """The default of every optional setting of ``declarations`` (``None`` for none)."""
+    return {key: options.get("default") for key, options in declarations.items()
+            if not options.get("required")}

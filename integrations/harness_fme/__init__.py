@@ -14,17 +14,18 @@ from typing import Any, Sequence
 from urllib.parse import quote
 
 from framework import Integration, build, errors, integration
+from framework.settings_declarations import declare_all
 
 from . import mapper
 from .bulk import pack
-from .settings import DEFAULTS, NAME, check_admin_key, declare, with_defaults
+from .settings import DECLARATIONS, DEFAULTS, NAME, check_admin_key, with_defaults
 
 __all__ = ["HarnessFME"]
 
 _EVENT_METHODS = ["track", "page", "screen"]
 
 
-@build(declare(integration(NAME))
+@build(declare_all(integration(NAME), DECLARATIONS)
        .endpoint(DEFAULTS["eventsEndpoint"])
        .channels(["server", "client", "mobile"])
        .ensure(check_admin_key, methods=["identify", "group"])

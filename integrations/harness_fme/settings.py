@@ -1,19 +1,22 @@
 """Harness FME settings: their declarations (types, defaults, rules) and the defaults' reader.
 
-:data:`DECLARATIONS` is the one place each setting is described; :func:`declare` puts them on
-the class with ``.setting()``, so the schema checks every one of them before anything is sent
-and reports every problem at once. :func:`with_defaults` is what the mapper and the
+:data:`DECLARATIONS` is the one place each setting is described;
+:func:`~framework.settings_declarations.declare_all` puts them on the class with ``.setting()``,
+so the schema checks every one of them before anything is sent and reports every problem at
+once. :func:`with_defaults` is what the mapper and the
 integration read. The only rule the schema cannot state, ``adminApiKey`` for some message
 types, is :func:`check_admin_key`.
 """
 
 from __future__ import annotations
 
-from typing import Any, Mapping, TypeVar
+from typing import Any, Mapping
+
+from framework.settings_declarations import defaults_of
 
 from framework import errors
 
-__all__ = ["NAME", "DECLARATIONS", "DEFAULTS", "IDENTITIES", "declare", "with_defaults",
+__all__ = ["NAME", "DECLARATIONS", "DEFAULTS", "IDENTITIES", "with_defaults",
            "check_admin_key"]
 
 NAME = "Harness FME"
@@ -87,18 +90,7 @@ DECLARATIONS: dict[str, dict[str, Any]] = {
 
 #: The default of every optional setting (``None`` for none). ``environmentId`` falls back
 #: to ``environment`` in :func:`with_defaults`.
-DEFAULTS: dict[str, Any] = {key: options.get("default")
-                            for key, options in DECLARATIONS.items()
-                            if not options.get("required")}
-
-T = TypeVar("T")
-
-
-def declare(cls: T) -> T:
-    """``cls`` with every setting of :data:`DECLARATIONS` declared (``.setting()``)."""
-    for key, options in DECLARATIONS.items():
-        cls = cls.setting(key, **options)  # type: ignore[attr-defined]
-    return cls
+DEFAULTS: dict[str, Any] = defaults_of(DECLARATIONS)
 
 
 def with_defaults(settings: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -14,10 +14,11 @@ from typing import Any, Mapping, Sequence
 
 import facade
 from framework import Integration, build, errors, integration
+from framework.settings_declarations import declare_all
 
 from . import mapper
 from .batching import MAX_MESSAGE_BYTES, pack
-from .settings import NAME, REGIONS, base_url, declare
+from .settings import DECLARATIONS, NAME, REGIONS, base_url
 
 __all__ = ["Segment"]
 
@@ -42,7 +43,7 @@ def check_message(msg: Any, settings: Mapping[str, Any]) -> errors.RejectedError
     return None
 
 
-@build(declare(integration(NAME))
+@build(declare_all(integration(NAME), DECLARATIONS)
        .endpoint(REGIONS["us"])
        .channels(["server", "client", "mobile"])
        .ensure(check_message)

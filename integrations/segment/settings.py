@@ -1,14 +1,17 @@
 """Segment destination settings: their declarations, the regional endpoints, the defaults.
 
-:data:`DECLARATIONS` describes each setting once; :func:`declare` puts them on the class with
-``.setting()``, so the schema checks them all (and names every problem) before anything is sent.
+:data:`DECLARATIONS` describes each setting once;
+:func:`~framework.settings_declarations.declare_all` puts them on the class with ``.setting()``,
+so the schema checks them all (and names every problem) before anything is sent.
 """
 
 from __future__ import annotations
 
-from typing import Any, Mapping, TypeVar
+from typing import Any, Mapping
 
-__all__ = ["NAME", "REGIONS", "DECLARATIONS", "DEFAULTS", "declare", "with_defaults",
+from framework.settings_declarations import defaults_of
+
+__all__ = ["NAME", "REGIONS", "DECLARATIONS", "DEFAULTS", "with_defaults",
            "base_url"]
 
 NAME = "Segment"
@@ -33,18 +36,7 @@ DECLARATIONS: dict[str, dict[str, Any]] = {
 }
 
 #: The default of every optional setting (``None`` for none).
-DEFAULTS: dict[str, Any] = {key: options.get("default")
-                            for key, options in DECLARATIONS.items()
-                            if not options.get("required")}
-
-T = TypeVar("T")
-
-
-def declare(cls: T) -> T:
-    """``cls`` with every setting of :data:`DECLARATIONS` declared (``.setting()``)."""
-    for key, options in DECLARATIONS.items():
-        cls = cls.setting(key, **options)  # type: ignore[attr-defined]
-    return cls
+DEFAULTS: dict[str, Any] = defaults_of(DECLARATIONS)
 
 
 def with_defaults(settings: Mapping[str, Any] | None) -> dict[str, Any]:
