@@ -150,7 +150,7 @@ class Cursor:
         Raises:
             SyntaxProblem: the value is not valid JSON (or the input ends inside it).
         """
-        return self.value_and_text()[0]
+        return self._parse(False)[0]
 
     def value_and_text(self) -> tuple[Any, str]:
         """Parse and consume the next JSON value; return it with its text as the input holds it.
@@ -158,6 +158,10 @@ class Cursor:
         Raises:
             SyntaxProblem: the value is not valid JSON (or the input ends inside it).
         """
+        value, text = self._parse(True)
+        return value, text or ""
+
+    def _parse(self, keep_text: bool) -> tuple[Any, str | None]:
         self.peek()
         final = False
         while True:
@@ -182,7 +186,7 @@ class Cursor:
                 line = self.line
                 self._advance(end)
                 raise TooDeep(exc, line) from None
-            text = self._buf[self._pos:end]
+            text = self._buf[self._pos:end] if keep_text else None
             self._advance(end)
             return value, text
 
