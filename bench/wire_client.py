@@ -30,6 +30,7 @@ import requests
 
 from facade import dumps
 from framework.runner import Runner, SQLiteQueue
+from framework.runner.runner import WORKER_MODES
 
 from .acme_integration import PATHS, Acme
 
@@ -65,14 +66,16 @@ class ConnectionCounter:
         socket.socket.connect = self._connect  # type: ignore[method-assign]
 
 
-def ours(url: str, outstanding: int) -> tuple[Deliver, Callable[[], None]]:
+def ours(url: str, outstanding: int,
+         worker_mode: str = WORKER_MODES[0]) -> tuple[Deliver, Callable[[], None]]:
     """Delivery through the runner; one integration instance (so one connection pool) for
     every pass, as in a long ``framework send``."""
     acme = Acme(dict(SETTINGS, endpoint=url), pool_size=max(10, outstanding))
 
     def deliver(objs: list[dict[str, Any]]) -> dict[str, Any]:
         with SQLiteQueue(":memory:") as queue:
-            runner = Runner(acme, queue=queue, concurrency=outstanding)
+            runner = Runner(acme, queue=queue, concurrency=outstanding,
+                            worker_mode=worker_mode)
             runner.feed(objs)
             summary = runner.run()
         return {"delivered": summary.delivered, "failed": summary.dead_letters}
@@ -110,7 +113,8 @@ def raw_requests(url: str, outstanding: int) -> tuple[Deliver, Callable[[], None
 def run_passes(a: argparse.Namespace, objs: list[dict[str, Any]],
                counter: ConnectionCounter) -> int:
     """The warm-up, then the timed passes (one JSON line each); how many messages failed."""
-    deliver, close = (ours if a.peer == "ours" else raw_requests)(a.url, a.outstanding)
+    deliver, close = (ours(a.url, a.outstanding, a.worker_mode) if a.peer == "ours"
+                      else raw_requests(a.url, a.outstanding))
     failed = 0
     if a.warmup:
         failed += deliver(list(itertools.islice(itertools.cycle(objs), a.warmup)))["failed"]
@@ -127,6 +131,8 @@ def run_passes(a: argparse.Namespace, objs: list[dict[str, Any]],
                   "connections": counter.count - opened, "warmup": a.warmup}
         if a.peer == "requests":
             record["client"] = "requests"
+        else:
+            record["worker_mode"] = a.worker_mode
         print(json.dumps(record, separators=(",", ":")), flush=True)
     close()
     return failed
@@ -141,6 +147,7 @@ def main(argv: Any = None) -> int:
     ap.add_argument("--outstanding", type=int, default=16)
     ap.add_argument("--warmup", type=int, default=0)
     ap.add_argument("--passes", type=int, default=1)
+    ap.add_argument("--worker-mode", choices=WORKER_MODES, default=WORKER_MODES[0])
     a = ap.parse_args(argv)
     with open(a.corpus, encoding="utf-8") as f:
         objs = [json.loads(line) for line in f]

@@ -47,6 +47,7 @@ from typing import Iterable
 import httptools
 from urllib3 import exceptions as u3
 
+from . import cooperative, sockets
 from .http1 import MAX_HEADER_BYTES, MAX_HEADERS, LeanResponse, Reader, encode_request
 
 __all__ = ["Deadline", "LeanResponse", "ConnectionPool", "MAX_HEADER_BYTES", "MAX_HEADERS",
@@ -108,6 +109,7 @@ class _Connection:
     used: bool = False
     closed: bool = field(default=False)
     idle_since: float = 0.0
+    nonblocking: bool = False  # last used by a cooperative worker (see framework.sockets)
 
     def stale(self) -> bool:
         """Whether the server closed this idle connection (it is readable: EOF or junk)."""
@@ -126,19 +128,21 @@ class _Connection:
                 pass
 
     def exchange(self, data: bytes, head_only: bool, deadline: Deadline) -> LeanResponse:
-        sock = self.sock
+        sock, hub = self.sock, cooperative.current()
+        if hub is not None and not self.nonblocking:
+            sock.settimeout(0.0)
+        self.nonblocking = hub is not None
         try:
-            sock.settimeout(deadline.left(deadline.read))
-            sock.sendall(data)
+            sockets.send_all(sock, data, deadline.left(deadline.read), hub)
         except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError) as exc:
             raise _NothingRead(exc) from exc
         self.used = True
         reader = Reader(head_only)
         received = False
         while not reader.done:
-            sock.settimeout(deadline.left(deadline.read))
             try:
-                chunk = sock.recv(_READ_SIZE)
+                chunk = sockets.receive(sock, _READ_SIZE, deadline.left(deadline.read), hub,
+                                        expect_wait=not received)
             except (ConnectionResetError, ConnectionAbortedError) as exc:
                 if not received:
                     raise _NothingRead(exc) from exc
@@ -260,9 +264,9 @@ class ConnectionPool:
 
     def _connect(self, deadline: Deadline) -> _Connection:
         url = f"{self.scheme}://{self.host_header}"
+        hub = cooperative.current()
         try:
-            sock = socket.create_connection((self.host, self.port),
-                                            timeout=deadline.left(deadline.connect))
+            sock = sockets.open_socket(self.host, self.port, deadline.left(deadline.connect), hub)
         except socket.gaierror as exc:
             raise u3.MaxRetryError(None, url, u3.NameResolutionError(  # type: ignore[arg-type]
                 self.host, None, exc)) from exc  # type: ignore[arg-type]
@@ -277,8 +281,8 @@ class ConnectionPool:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if self.ssl_context is not None:
             try:
-                sock.settimeout(deadline.left(deadline.connect))
-                sock = self.ssl_context.wrap_socket(sock, server_hostname=self.host)
+                sock = sockets.start_tls(sock, self.ssl_context, self.host,
+                                         deadline.left(deadline.connect), hub)
             except ssl.SSLError as exc:
                 sock.close()
                 raise u3.MaxRetryError(None, url, u3.SSLError(exc)) from exc  # type: ignore
@@ -286,7 +290,7 @@ class ConnectionPool:
                 sock.close()
                 raise u3.MaxRetryError(None, url, u3.ConnectTimeoutError(  # type: ignore
                     None, f"TLS handshake with {self.host} timed out. ({exc})")) from exc
-        return _Connection(sock)
+        return _Connection(sock, nonblocking=hub is not None)
 
     def close(self) -> None:
         """Close every idle connection; connections in use close when their request ends."""

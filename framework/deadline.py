@@ -21,6 +21,7 @@ raise when it reaches 0.
 
 from __future__ import annotations
 
+import contextvars
 import heapq
 import itertools
 import socket
@@ -31,7 +32,9 @@ from typing import Callable, Iterator
 
 __all__ = ["Deadline", "attempt_deadline", "current"]
 
-_local = threading.local()
+#: Per thread, and per worker of a cooperative hub (each greenlet has its own context).
+_current: contextvars.ContextVar["Deadline | None"] = contextvars.ContextVar(
+    "framework_deadline", default=None)
 
 
 class Deadline:
@@ -139,15 +142,15 @@ def attempt_deadline(seconds: float | None) -> Iterator[Deadline | None]:
         yield None
         return
     deadline = Deadline(seconds)
-    previous = getattr(_local, "deadline", None)
-    _local.deadline = deadline
+    token = _current.set(deadline)
     try:
         yield deadline
     finally:
         deadline._finish()
-        _local.deadline = previous
+        _current.reset(token)
 
 
 def current() -> Deadline | None:
-    """The deadline of the attempt running in this thread, or ``None``."""
-    return getattr(_local, "deadline", None)
+    """The deadline of the attempt running in this thread (or cooperative worker), or
+    ``None``."""
+    return _current.get()

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, Callable, Iterable, Mapping
 
-from . import errors
+from . import cooperative, errors
 
 __all__ = ["RetryPolicy", "retryable_status", "server_delay"]
 
@@ -73,7 +73,7 @@ class RetryPolicy:
         self.base = base
         self.cap = cap
         self.clock = clock or time.time
-        self.sleep = sleep or time.sleep
+        self.sleep = sleep or cooperative.sleep
         self.rng = rng or random.Random()
         self.retried = 0
         self._count_lock = threading.Lock()

@@ -19,12 +19,15 @@ extracting cookies (the framework keeps no cookie jar).
 
 from __future__ import annotations
 
+import datetime
+from collections import OrderedDict
 import ssl
 import time
 from typing import Any
 
 from requests import PreparedRequest, Response
 from requests.adapters import HTTPAdapter
+from requests.cookies import RequestsCookieJar, cookiejar_from_dict
 from requests.structures import CaseInsensitiveDict
 from requests.utils import get_encoding_from_headers
 from urllib3.connection import HTTPConnection, HTTPSConnection
@@ -35,7 +38,7 @@ from urllib3.util import parse_url
 from .connection import ConnectionPool, Deadline, LeanResponse
 from .deadline import current as current_deadline
 
-__all__ = ["LeanAdapter"]
+__all__ = ["LeanAdapter", "LeanHTTPResponse"]
 
 
 class _OneWrite:
@@ -175,6 +178,52 @@ def _deadline(timeout: Any) -> Deadline:
     return Deadline(connect=connect, read=read, until=until)
 
 
+class LeanHTTPResponse(Response):
+    """The ``requests.Response`` of a request the lean layer made: the same attributes, but
+    the cookie jar is made when something first reads :attr:`cookies`.
+
+    ``Response()`` builds a cookie jar for every response, which costs more than parsing the
+    response did; the framework keeps no cookies, so most responses never need theirs.
+    """
+
+    def __init__(self) -> None:  # Response.__init__'s attributes, without building the jar
+        self._content: Any = False
+        self._content_consumed = False
+        self._next = None
+        self.status_code: int = None  # type: ignore[assignment]
+        self.headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
+        self.raw: Any = None
+        self.url: str = None  # type: ignore[assignment]
+        self.encoding: str | None = None
+        self.history: list[Response] = []
+        self.reason: str = None  # type: ignore[assignment]
+        self.elapsed = _NO_TIME
+        self.request: PreparedRequest = None  # type: ignore[assignment]
+        self._cookies: RequestsCookieJar | None = None
+
+    @property
+    def cookies(self) -> RequestsCookieJar:
+        """The cookies the server sent (made on first use)."""
+        if self._cookies is None:
+            self._cookies = cookiejar_from_dict({})
+        return self._cookies
+
+    @cookies.setter
+    def cookies(self, jar: RequestsCookieJar) -> None:
+        self._cookies = jar
+
+
+_NO_TIME = datetime.timedelta(0)
+
+
+def _headers(fields: dict[str, str]) -> CaseInsensitiveDict[str]:
+    """``CaseInsensitiveDict(fields)``, filled in one step: its ``update`` stores the fields
+    one ``__setitem__`` at a time, a cost per response header."""
+    headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
+    headers._store = OrderedDict((name.lower(), (name, value)) for name, value in fields.items())
+    return headers
+
+
 class LeanAdapter(HTTPAdapter):
     """An ``HTTPAdapter`` for direct connections, with less work per request.
 
@@ -231,9 +280,9 @@ class LeanAdapter(HTTPAdapter):
         return response
 
     def _lean_response(self, req: PreparedRequest, resp: LeanResponse) -> Response:
-        response = Response()
+        response = LeanHTTPResponse()
         response.status_code = resp.status
-        response.headers = CaseInsensitiveDict(resp.header_dict())
+        response.headers = _headers(resp.header_dict())
         response.encoding = get_encoding_from_headers(response.headers)
         response.raw = resp
         response.reason = resp.reason

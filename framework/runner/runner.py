@@ -12,7 +12,12 @@ Three kinds of threads share one :class:`~framework.runner.queue.Queue`:
 * ``concurrency`` **workers** share one integration instance (a connection pool of at least
   ``concurrency``), call ``process()`` or ``process_batch()``, and settle each job: delivered or
   skipped jobs are acked (in groups), retryable failures go back to the queue with a backoff,
-  everything else becomes a dead letter.
+  everything else becomes a dead letter. By default (``worker_mode="cooperative"``) the workers
+  are greenlets of one :class:`~framework.cooperative.Hub` thread, each switching out while
+  its request waits for the network, so 256 deliveries in progress cost no more thread
+  hand-overs than 16; ``"threads"`` gives each worker its own thread, for integrations that
+  block in code of their own (a database lookup, a client library) rather than in the
+  framework's HTTP layer.
 
 Delivery is at-least-once: messages handed out but not acked when the process dies (``kill -9``
 included) are delivered again by a resumed run.
@@ -35,6 +40,8 @@ import threading
 import time
 from typing import Any, Callable, Mapping
 
+from .. import cooperative
+from ..cooperative import Channel, Hub
 from .delivery import Delivery
 from .feeder import CHUNK_SIZE, Source
 from .intake import Intake
@@ -46,7 +53,7 @@ from .summary import RunSummary, Tally
 from .units import units_of
 
 __all__ = ["Runner", "DEFAULT_CONCURRENCY", "DEFAULT_MAX_ATTEMPTS", "DEFAULT_MAX_AGE",
-           "STOP_WHEN", "DEFAULT_GRACE", "DEFAULT_AUTH_FAILURE_LIMIT"]
+           "STOP_WHEN", "DEFAULT_GRACE", "DEFAULT_AUTH_FAILURE_LIMIT", "WORKER_MODES"]
 
 DEFAULT_CONCURRENCY = 8
 DEFAULT_MAX_ATTEMPTS = 8
@@ -59,6 +66,8 @@ DEFAULT_AUTH_FAILURE_LIMIT = 10
 _TICK = TICK
 #: The values of ``Runner(stop_when=...)``.
 STOP_WHEN = ("done", "empty", "stopped")
+#: The values of ``Runner(worker_mode=...)``; the first is the default.
+WORKER_MODES = ("cooperative", "threads")
 
 
 class Runner(Intake, Stopping):
@@ -103,6 +112,8 @@ class Runner(Intake, Stopping):
             queue retries instead).
         handle_signals: In the main thread, turn SIGINT/SIGTERM into :meth:`stop` (the second
             one abandons attempts in progress at once).
+        worker_mode: ``"cooperative"``: the workers are greenlets sharing one thread (see the
+            module docstring); ``"threads"``: a thread per worker.
 
     Example::
 
@@ -123,7 +134,8 @@ class Runner(Intake, Stopping):
                  stop_when: str = "done", deliver: bool = True,
                  grace: float = DEFAULT_GRACE,
                  auth_failure_limit: int = DEFAULT_AUTH_FAILURE_LIMIT,
-                 integration_retries: bool = False, handle_signals: bool = True) -> None:
+                 integration_retries: bool = False, handle_signals: bool = True,
+                 worker_mode: str = WORKER_MODES[0]) -> None:
         if queue is None:
             raise TypeError("Runner needs a queue, e.g. SQLiteQueue('.framework/queue.sqlite3')")
         _check_positive("concurrency", concurrency)
@@ -132,6 +144,10 @@ class Runner(Intake, Stopping):
         _check_positive("chunk_size", chunk_size)
         if not max_age > 0:
             raise ValueError(f"max_age must be > 0 seconds, got {max_age!r}")
+        if worker_mode not in WORKER_MODES:
+            raise ValueError(f"worker_mode must be one of {', '.join(WORKER_MODES)}, got "
+                             f"{worker_mode!r}")
+        self.worker_mode = worker_mode
         if stop_when not in STOP_WHEN:
             raise ValueError(f"stop_when must be one of {', '.join(STOP_WHEN)}, got "
                              f"{stop_when!r}")
@@ -154,7 +170,7 @@ class Runner(Intake, Stopping):
         self._clock = clock or time.time
         self._sleep = sleep
         self.limiter = None if rate is None else RateLimiter(
-            rate, clock=self._clock if sleep else time.monotonic, sleep=sleep or time.sleep)
+            rate, clock=self._clock if sleep else time.monotonic, sleep=sleep or cooperative.sleep)
         self.progress = progress or Progress()
         self.backlog = backlog
         self.chunk_size = chunk_size
@@ -187,6 +203,7 @@ class Runner(Intake, Stopping):
             stopping=self._stopping, abandoned=self._abandoned,
             auth_limit=auth_failure_limit)
         self._last_tick = 0.0
+        self._hub: Hub | None = None
         self._units: stdqueue.Queue[list[Job] | None] = stdqueue.Queue(concurrency * 2)
         self._ran = False
         self._start_pending = 0
@@ -220,8 +237,7 @@ class Runner(Intake, Stopping):
         if not self._sources and self.stop_when == "done":
             self.summary.expected = self._pending
         self._feeding = bool(self._sources)
-        threads = [threading.Thread(target=self._work, name=f"send-worker-{n}", daemon=True)
-                   for n in range(self.concurrency if self.deliver else 0)]
+        threads = self._worker_threads() if self.deliver else []
         if self._feeding:
             threads.append(threading.Thread(target=self._feed, name="send-feeder", daemon=True))
         previous = self._install_signals()
@@ -345,6 +361,28 @@ class Runner(Intake, Stopping):
             self.progress.update(self.summary, self._pending)
 
     # -- the workers -----------------------------------------------------------------------
+
+    def _worker_threads(self) -> list[threading.Thread]:
+        if self.worker_mode == "threads":
+            return [threading.Thread(target=self._work, name=f"send-worker-{n}", daemon=True)
+                    for n in range(self.concurrency)]
+        self._hub = hub = Hub()
+        self._units = Channel(self.concurrency * 2, hub)
+        return [threading.Thread(target=self._run_hub, name="send-workers", daemon=True)]
+
+    def _run_hub(self) -> None:
+        assert self._hub is not None
+        try:
+            self._hub.run([self._work] * self.concurrency)
+        except BaseException as exc:  # pragma: no cover - _work lets nothing out
+            self._fatal = exc
+            self._wake.set()
+
+    def _in_progress(self, alive: list[threading.Thread]) -> int:
+        """Workers still delivering, of the threads ``alive`` after the grace period."""
+        if self._hub is not None:
+            return self._hub.workers if alive else 0
+        return sum(1 for thread in alive if thread.name.startswith("send-worker"))
 
     def _work(self) -> None:
         while True:

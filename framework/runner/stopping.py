@@ -47,6 +47,9 @@ class Stopping:
     _abandoned: threading.Event
     _signalled: str
     _units: stdqueue.Queue[list[Job] | None]
+
+    def _in_progress(self, alive: list[threading.Thread]) -> int:
+        raise NotImplementedError
     _delivery: Delivery
     _fatal: BaseException | None
 
@@ -121,7 +124,7 @@ class Stopping:
         alive = [thread for thread in threads if thread.is_alive()]
         if alive:
             self._abandoned.set()
-            self.summary.abandoned = sum(1 for t in alive if t.name.startswith("send-worker"))
+            self.summary.abandoned = self._in_progress(alive)
         try:
             self._delivery.flush_acks()
         except Exception as exc:  # the first failure is the one to report
