@@ -41,7 +41,6 @@ import time
 from typing import Any, Callable, Mapping
 
 from .. import cooperative
-from ..cooperative import Channel, Hub
 from .delivery import Delivery
 from .feeder import CHUNK_SIZE, Source
 from .intake import Intake
@@ -51,6 +50,7 @@ from .queue import Job, Queue
 from .stopping import TICK, Stopping
 from .summary import RunSummary, Tally
 from .units import units_of
+from .workers import WORKER_MODES, Workers, check_worker_mode
 
 __all__ = ["Runner", "DEFAULT_CONCURRENCY", "DEFAULT_MAX_ATTEMPTS", "DEFAULT_MAX_AGE",
            "STOP_WHEN", "DEFAULT_GRACE", "DEFAULT_AUTH_FAILURE_LIMIT", "WORKER_MODES"]
@@ -66,8 +66,6 @@ DEFAULT_AUTH_FAILURE_LIMIT = 10
 _TICK = TICK
 #: The values of ``Runner(stop_when=...)``.
 STOP_WHEN = ("done", "empty", "stopped")
-#: The values of ``Runner(worker_mode=...)``; the first is the default.
-WORKER_MODES = ("cooperative", "threads")
 
 
 class Runner(Intake, Stopping):
@@ -144,10 +142,7 @@ class Runner(Intake, Stopping):
         _check_positive("chunk_size", chunk_size)
         if not max_age > 0:
             raise ValueError(f"max_age must be > 0 seconds, got {max_age!r}")
-        if worker_mode not in WORKER_MODES:
-            raise ValueError(f"worker_mode must be one of {', '.join(WORKER_MODES)}, got "
-                             f"{worker_mode!r}")
-        self.worker_mode = worker_mode
+        self.worker_mode = check_worker_mode(worker_mode)
         if stop_when not in STOP_WHEN:
             raise ValueError(f"stop_when must be one of {', '.join(STOP_WHEN)}, got "
                              f"{stop_when!r}")
@@ -203,7 +198,7 @@ class Runner(Intake, Stopping):
             stopping=self._stopping, abandoned=self._abandoned,
             auth_limit=auth_failure_limit)
         self._last_tick = 0.0
-        self._hub: Hub | None = None
+        self._workers: Workers[list[Job]] | None = None
         self._units: stdqueue.Queue[list[Job] | None] = stdqueue.Queue(concurrency * 2)
         self._ran = False
         self._start_pending = 0
@@ -363,26 +358,18 @@ class Runner(Intake, Stopping):
     # -- the workers -----------------------------------------------------------------------
 
     def _worker_threads(self) -> list[threading.Thread]:
-        if self.worker_mode == "threads":
-            return [threading.Thread(target=self._work, name=f"send-worker-{n}", daemon=True)
-                    for n in range(self.concurrency)]
-        self._hub = hub = Hub()
-        self._units = Channel(self.concurrency * 2, hub)
-        return [threading.Thread(target=self._run_hub, name="send-workers", daemon=True)]
+        self._workers = Workers(self._work, self.concurrency, self.worker_mode, "send-worker",
+                                on_crash=self._crashed)
+        self._units = self._workers.units
+        return self._workers.threads
 
-    def _run_hub(self) -> None:
-        assert self._hub is not None
-        try:
-            self._hub.run([self._work] * self.concurrency)
-        except BaseException as exc:  # pragma: no cover - _work lets nothing out
-            self._fatal = exc
-            self._wake.set()
+    def _crashed(self, exc: BaseException) -> None:  # pragma: no cover - _work lets nothing out
+        self._fatal = exc
+        self._wake.set()
 
     def _in_progress(self, alive: list[threading.Thread]) -> int:
-        """Workers still delivering, of the threads ``alive`` after the grace period."""
-        if self._hub is not None:
-            return self._hub.workers if alive else 0
-        return sum(1 for thread in alive if thread.name.startswith("send-worker"))
+        """Workers still delivering, once the grace period is over."""
+        return 0 if self._workers is None else self._workers.in_progress()
 
     def _work(self) -> None:
         while True:

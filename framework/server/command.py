@@ -15,6 +15,7 @@ import sys
 import textwrap
 from typing import Any, Callable
 
+from ..runner.workers import WORKER_MODES
 from ..sink.command import port_number
 
 __all__ = ["add_arguments", "run", "DEFAULT_QUEUE"]
@@ -103,6 +104,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--concurrency", type=_whole, default=None, metavar="N",
                         help="deliveries in progress at once per destination (default: "
                              "server.concurrency, 8)")
+    parser.add_argument("--worker-mode", choices=WORKER_MODES, default=None,
+                        help="cooperative: each destination's deliveries share one thread; "
+                             "threads: one thread each (default: server.worker_mode, "
+                             "cooperative)")
     parser.add_argument("--manifests", metavar="DIR", nargs="+", action="extend", default=[],
                         help="more directories of manifest integrations for synced segments")
     parser.add_argument("--no-deliver", action="store_true",
@@ -143,9 +148,12 @@ def run(args: argparse.Namespace) -> int:
         for problem in exc.problems or [exc.message]:
             print(f"  {problem}", file=sys.stderr)
         return 2
-    if args.concurrency is not None:
+    overrides = {key: value for key, value in (("concurrency", args.concurrency),
+                                               ("worker_mode", args.worker_mode))
+                 if value is not None}
+    if overrides:
         config = dataclasses.replace(config, server=dataclasses.replace(
-            config.server, concurrency=args.concurrency))
+            config.server, **overrides))
     return _serve_config(config, args, bind)
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
 from ..errors import ConfigError, ValidationError
+from ..runner.workers import WORKER_MODES
 from .table import Problems, Table, key_path, substitute
 
 __all__ = ["ServerConfig", "ServerSettings", "SourceConfig", "HookConfig", "DestinationConfig",
@@ -125,6 +126,8 @@ class ServerSettings:
         retry_after: Seconds sent in ``Retry-After`` with a 503.
         dedupe_window: Seconds a source's ``messageId`` is remembered.
         concurrency: Deliveries in progress at once per destination (its default).
+        worker_mode: How each destination's workers run: ``"cooperative"`` (greenlets of one
+            thread per destination) or ``"threads"`` (see :mod:`framework.runner.workers`).
         max_attempts: Attempts per job before a retryable failure is a dead letter.
         max_age: Seconds after queueing past which a job is not retried any more.
         retry_delay: The first retry's backoff in seconds (doubling up to 10 minutes).
@@ -136,6 +139,7 @@ class ServerSettings:
     retry_after: float = 5.0
     dedupe_window: float = 24 * 3600.0
     concurrency: int = 8
+    worker_mode: str = WORKER_MODES[0]
     max_attempts: int = 8
     max_age: float = 4 * 3600.0
     retry_delay: float = 1.0
@@ -257,6 +261,7 @@ def _server(table: Table) -> ServerSettings:
         retry_after=table.seconds("retry_after", defaults.retry_after),
         dedupe_window=table.seconds("dedupe_window", defaults.dedupe_window),
         concurrency=table.integer("concurrency", defaults.concurrency, minimum=1),
+        worker_mode=table.choice("worker_mode", defaults.worker_mode, WORKER_MODES),
         max_attempts=table.integer("max_attempts", defaults.max_attempts, minimum=1),
         max_age=table.seconds("max_age", defaults.max_age),
         retry_delay=table.seconds("retry_delay", defaults.retry_delay),

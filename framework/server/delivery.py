@@ -1,6 +1,7 @@
 """Delivering the server's queue: one :class:`DestinationWorker` per destination.
 
-Each destination has its own dispatcher thread, its own ``concurrency`` worker threads, its own
+Each destination has its own dispatcher thread, its own ``concurrency`` workers (greenlets of one
+thread, or threads with ``worker_mode = "threads"``: :mod:`framework.runner.workers`), its own
 integration instance (settings from the config) and its own backoff, and reserves only its own
 jobs (``reserve(n, destination=name)``), so a destination that is down or slow never delays
 another: its jobs wait in the queue with their retry times while the others flow. Delivering a
@@ -25,6 +26,7 @@ from ..runner.pacing import Backoff
 from ..runner.queue import Job, Queue
 from ..runner.summary import RunSummary, Tally
 from ..runner.units import units_of
+from ..runner.workers import Workers
 from .config import DestinationConfig, ServerSettings
 
 __all__ = ["DestinationWorker", "DeliveryPool"]
@@ -65,16 +67,18 @@ class DestinationWorker:
                                  settings.max_attempts, settings.max_age, None,
                                  bool(self.batch), on_finished=lambda n: self._wake.set(),
                                  on_retry=self._wake.set)
-        self._units: stdqueue.Queue[list[Job] | None] = stdqueue.Queue(self.concurrency * 2)
+        self._workers: Workers[list[Job]] = Workers(
+            self._work, self.concurrency, settings.worker_mode, f"serve-{self.name}",
+            on_crash=lambda exc: log.error("destination %s: the workers stopped: %r",
+                                           self.name, exc))
+        self._units = self._workers.units
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
         """Start the dispatcher and the workers."""
-        self._threads = [threading.Thread(target=self._work, daemon=True,
-                                          name=f"serve-{self.name}-{n}")
-                         for n in range(self.concurrency)]
-        self._threads.append(threading.Thread(target=self._dispatch, daemon=True,
-                                              name=f"serve-{self.name}-dispatch"))
+        self._threads = [*self._workers.threads,
+                         threading.Thread(target=self._dispatch, daemon=True,
+                                          name=f"serve-{self.name}-dispatch")]
         for thread in self._threads:
             thread.start()
 

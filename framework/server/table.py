@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator, Mapping, Sequence
 
 from ..errors import Problem
 
@@ -150,6 +150,15 @@ class Table:
             self.problems.add(self.at(key), "pattern", f"must match {pattern}, got {value!r}")
             return default
         return value
+
+    def choice(self, key: str, default: str, choices: Sequence[str]) -> str:
+        """One of the strings ``choices`` (``default`` when absent or wrong)."""
+        value = self.string(key, default)
+        if value is None or value in choices:
+            return value or default
+        self.problems.add(self.at(key), "enum",
+                          f"must be one of {', '.join(map(repr, choices))}, got {value!r}")
+        return default
 
     def integer(self, key: str, default: int, *, minimum: int = 0) -> int:
         """A whole number at least ``minimum`` (``default`` when absent or wrong)."""
