@@ -11,6 +11,10 @@ see each request as before):
 - the response parsed by ``httptools`` (llhttp, the parser Node itself uses): status line,
   headers, ``Content-Length`` and chunked bodies (trailers included) are checked by a kept
   library, not by hand; the body is read at once.
+- every socket operation goes through :mod:`framework.sockets`: blocking in a plain thread; in
+  a worker of a :class:`~framework.cooperative.Hub`, non-blocking, the worker switching out
+  while it waits (connect, TLS handshake, send, receive), so one thread keeps many requests in
+  flight.
 
 Correctness before speed:
 
