@@ -16,7 +16,8 @@ CPU (``sink_cpu_pct``: the share of its core the sink was busy at the client's r
 figure near 100 would mean the sink, not the client, is the limit). ``--warmup 0`` measures
 cold processes. Peers:
 
-- ``project``: the runner delivering the Acme integration (bench/acme_integration.py);
+- ``project``: the runner delivering the Acme integration (bench/acme_integration.py), with
+  its default cooperative workers; ``project-threads`` the same with ``--worker-mode threads``;
 - ``node``: segmentio-integration 5.1 + superagent + segmentio-facade 3.2.7 with the same
   mapper (bench/peers/), installed from the npm registry into bench/peers/node_modules the
   first time (skipped with a note when Node or npm is missing); ``--node-agent keepalive``
@@ -76,9 +77,12 @@ def client(peer: str, node: str | None, url: str, path: str, n: int, outstanding
     if peer == "node":
         command = [str(node), os.path.join(PEERS_DIR, "send.js"), *common, "--agent",
                    node_agent]
+    elif peer.startswith("project"):
+        mode = "threads" if peer == "project-threads" else "cooperative"
+        command = [sys.executable, "-m", "bench.wire_client", "ours", *common,
+                   "--worker-mode", mode]
     else:
-        command = [sys.executable, "-m", "bench.wire_client",
-                   "ours" if peer == "project" else "requests", *common]
+        command = [sys.executable, "-m", "bench.wire_client", "requests", *common]
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=900,
                           preexec_fn=pinned(CLIENT_CPUS))
     if done.returncode:
@@ -120,8 +124,9 @@ def chart(records: list[dict[str, Any]]) -> None:
         print("bench wire: matplotlib is not installed; no chart", file=sys.stderr)
         return
     figure, axis = plt.subplots(figsize=(7, 4.2))
-    for peer, label in (("project", "ours (framework send)"), ("node", "Node original"),
-                        ("python-raw", "raw requests")):
+    for peer, label in (("project", "ours (framework send, cooperative workers)"),
+                        ("project-threads", "ours (--worker-mode threads)"),
+                        ("node", "Node original"), ("python-raw", "raw requests")):
         points = sorted((r["concurrency"], r["msgs_per_s"]) for r in records
                         if r["peer"] == peer and r["latency_ms"] == 0)
         if points:
@@ -149,7 +154,7 @@ def main(argv: Any = None) -> int:
     a = ap.parse_args(argv)
     path = corpus(max(a.n, 5000))
     node = node_peers()
-    peers = ["project", "python-raw"] + (["node"] if node else [])
+    peers = ["project", "project-threads", "python-raw"] + (["node"] if node else [])
     records = []
     ok = True
     for latency, outstanding in CONFIGS:

@@ -44,26 +44,33 @@ def cpu_seconds() -> float:
 
 
 class ConnectionCounter:
-    """Counts ``connect`` calls on every socket of the process while in use as a context
-    manager (urllib3 and our connection layer both create a ``socket.socket`` and call its
-    ``connect``)."""
+    """Counts ``connect`` and ``connect_ex`` calls on every socket of the process while in use
+    as a context manager (urllib3 and our connection layer in a thread call ``connect``; a
+    cooperative worker connects with ``connect_ex``, which does not block)."""
 
     def __init__(self) -> None:
         self.count = 0
         self._connect = socket.socket.connect
+        self._connect_ex = socket.socket.connect_ex
 
     def __enter__(self) -> "ConnectionCounter":
-        connect = self._connect
+        connect, connect_ex = self._connect, self._connect_ex
 
         def counting(sock: socket.socket, address: Any) -> None:
             self.count += 1
             connect(sock, address)
 
+        def counting_ex(sock: socket.socket, address: Any) -> int:
+            self.count += 1
+            return connect_ex(sock, address)
+
         socket.socket.connect = counting  # type: ignore[method-assign, assignment]
+        socket.socket.connect_ex = counting_ex  # type: ignore[method-assign, assignment]
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         socket.socket.connect = self._connect  # type: ignore[method-assign]
+        socket.socket.connect_ex = self._connect_ex  # type: ignore[method-assign]
 
 
 def ours(url: str, outstanding: int,

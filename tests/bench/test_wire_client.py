@@ -50,16 +50,21 @@ def test_passes_after_the_warmup_reuse_the_keep_alive_connections(
     assert sink.stats()["requests"] == 30 + 2 * 40
 
 
-def test_a_cold_pass_counts_the_connections_it_opens(capsys, sink, corpus_path):
+@pytest.mark.parametrize("mode", ["cooperative", "threads"])
+def test_a_cold_pass_counts_the_connections_it_opens(capsys, sink, corpus_path, mode):
     code, [record] = run(capsys, "ours", "--url", sink.url, "--corpus", corpus_path, "--n",
-                         "40", "--outstanding", "4")
+                         "40", "--outstanding", "4", "--worker-mode", mode)
     assert code == 0
     assert 1 <= record["connections"] <= 4
-    assert record["warmup"] == 0
+    assert (record["warmup"], record["worker_mode"]) == (0, mode)
 
 
 def test_the_connection_counter_counts_only_while_in_use(sink):
     with wire_client.ConnectionCounter() as counter:
         socket.create_connection(("127.0.0.1", sink.port)).close()
+        with socket.socket() as sock:  # as a cooperative worker connects
+            assert sock.connect_ex(("127.0.0.1", sink.port)) == 0
     socket.create_connection(("127.0.0.1", sink.port)).close()
-    assert counter.count == 1
+    with socket.socket() as sock:
+        sock.connect_ex(("127.0.0.1", sink.port))
+    assert counter.count == 2
