@@ -22,7 +22,6 @@ from urllib.parse import urlencode
 
 import requests
 from requests.__version__ import __version__ as requests_version
-from requests.hooks import default_hooks
 from requests.structures import CaseInsensitiveDict
 
 import facade
@@ -153,8 +152,7 @@ class Request:
         prepared.method = self.method
         prepared.url = prepared_url(self.url, tuple(self.params.items()))
         prepared.headers = headers
-        prepared.body = data
-        prepared.hooks = default_hooks()
+        prepared.body = data  # PreparedRequest() made its hooks already
         return prepared
 
     def end(self) -> requests.Response:

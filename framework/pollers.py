@@ -63,13 +63,8 @@ class EpollPoller(Generic[W]):
 
     def poll(self, timeout: float | None) -> list[W]:
         events = self._epoll.poll(-1 if timeout is None else timeout)
-        pop = self._waiters.pop
-        ready = []
-        for fd, _ in events:
-            waiter = pop(fd, None)
-            if waiter is not None:
-                ready.append(waiter)
-        return ready
+        waiters = self._waiters
+        return [waiters.pop(fd) for fd, _ in events if fd in waiters]
 
     def close(self) -> None:
         self._epoll.close()
@@ -82,7 +77,10 @@ class SelectorPoller(Generic[W]):
         self._selector = selectors.DefaultSelector()
 
     def arm(self, fd: int, events: int, waiter: W) -> None:
-        self._selector.register(fd, events, waiter)
+        try:
+            self._selector.register(fd, events, waiter)
+        except KeyError:  # armed before and not fired yet: the new wait replaces it
+            self._selector.modify(fd, events, waiter)
 
     def disarm(self, fd: int) -> None:
         try:
@@ -105,4 +103,4 @@ def make_poller() -> "Poller[W]":
     """The fastest poller this platform has."""
     if hasattr(select, "epoll"):
         return EpollPoller()
-    return SelectorPoller()  # pragma: no cover - exercised on Linux by the tests directly
+    return SelectorPoller()  # pragma: no cover - the tests run the hub on both pollers

@@ -189,20 +189,23 @@ def _deadline(timeout: Any) -> Deadline:
 
 class LeanHTTPResponse(Response):
     """The ``requests.Response`` of a request the lean layer made: the same attributes, but
-    the cookie jar and the encoding are found when something first reads :attr:`cookies` or
-    :attr:`encoding`.
+    its :attr:`headers`, cookie jar and encoding are made when something first reads them.
 
     ``Response()`` builds a cookie jar for every response, which costs more than parsing the
-    response did; the framework keeps no cookies, so most responses never need theirs.
+    response did; the framework keeps no cookies, and reads no header of a 2xx answer.
+
+    Args:
+        raw: The response as read (its headers become :attr:`headers`).
     """
 
-    def __init__(self) -> None:  # Response.__init__'s attributes, without building the jar
+    def __init__(self, raw: LeanResponse | None = None) -> None:
+        # Response.__init__'s attributes, the costly ones made on first use
         self._content: Any = False
         self._content_consumed = False
         self._next = None
         self.status_code: int = None  # type: ignore[assignment]
-        self.headers: CaseInsensitiveDict[str] = case_insensitive({})
-        self.raw: Any = None
+        self._headers: CaseInsensitiveDict[str] | None = None
+        self.raw: Any = raw
         self.url: str = None  # type: ignore[assignment]
         self._encoding: str | None = None
         self._encoding_known = False
@@ -214,7 +217,7 @@ class LeanHTTPResponse(Response):
 
     @property
     def cookies(self) -> RequestsCookieJar:
-        """The cookies the server sent (made on first use)."""
+        """A cookie jar (empty: the framework does not extract cookies; made on first use)."""
         if self._cookies is None:
             self._cookies = cookiejar_from_dict({})
         return self._cookies
@@ -222,6 +225,19 @@ class LeanHTTPResponse(Response):
     @cookies.setter
     def cookies(self, jar: RequestsCookieJar) -> None:
         self._cookies = jar
+
+    @property
+    def headers(self) -> CaseInsensitiveDict[str]:
+        """The response headers by case-insensitive name (repeated fields joined)."""
+        if self._headers is None:
+            raw = self.raw
+            fields = raw.header_dict() if isinstance(raw, LeanResponse) else {}
+            self._headers = case_insensitive(fields)
+        return self._headers
+
+    @headers.setter
+    def headers(self, value: CaseInsensitiveDict[str]) -> None:
+        self._headers = value
 
     @property
     def encoding(self) -> str | None:
@@ -244,7 +260,7 @@ def case_insensitive(fields: Mapping[str, V]) -> CaseInsensitiveDict[V]:
     ``MutableMapping.update``, which checks its argument against the ABCs and stores the
     fields one ``__setitem__`` at a time."""
     headers: CaseInsensitiveDict[V] = CaseInsensitiveDict.__new__(CaseInsensitiveDict)
-    headers._store = OrderedDict((name.lower(), (name, value)) for name, value in fields.items())
+    headers._store = OrderedDict(zip(map(str.lower, fields), fields.items()))
     return headers
 
 
@@ -304,10 +320,8 @@ class LeanAdapter(HTTPAdapter):
         return response
 
     def _lean_response(self, req: PreparedRequest, resp: LeanResponse) -> Response:
-        response = LeanHTTPResponse()
+        response = LeanHTTPResponse(resp)
         response.status_code = resp.status
-        response.headers = case_insensitive(resp.header_dict())
-        response.raw = resp
         response.reason = resp.reason
         response._content = resp.body  # read at once: nothing streams
         response._content_consumed = True

@@ -367,9 +367,10 @@ class Runner(Intake, Stopping):
         self._fatal = exc
         self._wake.set()
 
-    def _in_progress(self, alive: list[threading.Thread]) -> int:
-        """Workers still delivering, once the grace period is over."""
-        return 0 if self._workers is None else self._workers.in_progress()
+    def _in_progress(self) -> int:
+        """Workers still delivering (with a unit in hand), once the grace period is over."""
+        with self._cond:
+            return self._busy
 
     def _work(self) -> None:
         while True:

@@ -48,7 +48,7 @@ class Stopping:
     _signalled: str
     _units: stdqueue.Queue[list[Job] | None]
 
-    def _in_progress(self, alive: list[threading.Thread]) -> int:
+    def _in_progress(self) -> int:
         raise NotImplementedError
     _delivery: Delivery
     _fatal: BaseException | None
@@ -124,7 +124,7 @@ class Stopping:
         alive = [thread for thread in threads if thread.is_alive()]
         if alive:
             self._abandoned.set()
-            self.summary.abandoned = self._in_progress(alive)
+            self.summary.abandoned = self._in_progress()
         try:
             self._delivery.flush_acks()
         except Exception as exc:  # the first failure is the one to report

@@ -80,12 +80,6 @@ class Workers(Generic[T]):
         for thread in self.threads:
             thread.start()
 
-    def in_progress(self) -> int:
-        """Workers that have not returned (after a stop: those still delivering)."""
-        if self.hub is not None:
-            return self.hub.workers if any(t.is_alive() for t in self.threads) else 0
-        return sum(1 for thread in self.threads if thread.is_alive())
-
     def _run_hub(self) -> None:
         assert self.hub is not None
         try:
