@@ -32,10 +32,10 @@ from typing import Any, Callable, Generic, TypeVar
 
 import greenlet
 
+from .pollers import READ, WRITE, Poller, make_poller
+
 __all__ = ["Hub", "Channel", "current", "sleep", "wait_socket", "READ", "WRITE"]
 
-READ = selectors.EVENT_READ
-WRITE = selectors.EVENT_WRITE
 
 T = TypeVar("T")
 
@@ -91,7 +91,7 @@ class Hub:
     """
 
     def __init__(self) -> None:
-        self._selector = selectors.DefaultSelector()
+        self._poller: Poller[greenlet.greenlet | None] = make_poller()
         self._ready: deque[tuple[greenlet.greenlet, bool]] = deque()
         self._timers: list[tuple[float, int, _Timer]] = []
         self._sequence = itertools.count()
@@ -105,7 +105,6 @@ class Hub:
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_r.setblocking(False)
         self._wake_w.setblocking(False)
-        self._selector.register(self._wake_r, READ, None)
 
     @property
     def workers(self) -> int:
@@ -131,7 +130,7 @@ class Hub:
                     self._poll()
         finally:
             _local.hub = None
-            self._selector.close()
+            self._poller.close()
             self._wake_r.close()
             self._wake_w.close()
         if self._errors:
@@ -157,12 +156,12 @@ class Hub:
         self._selecting = True  # before looking at the channels: see wake()
         try:
             self._hand_over()
-            timeout = 0.0 if self._ready else self._next_due()
-            events = self._selector.select(timeout)
+            if self._readers:  # only a parked reader needs waking by another thread
+                self._poller.arm(self._wake_r.fileno(), READ, None)
+            ready = self._poller.poll(0.0 if self._ready else self._next_due())
         finally:
             self._selecting = False
-        for key, _ in events:
-            worker = key.data
+        for worker in ready:
             if worker is None:
                 self._drain_wake()
             else:
@@ -210,11 +209,12 @@ class Hub:
 
         Called by a worker of this hub only (see :func:`wait_socket`).
         """
-        self._selector.register(sock, events, greenlet.getcurrent())
+        fd = sock.fileno()
+        self._poller.arm(fd, events, greenlet.getcurrent())
         try:
             return self._switch_out(timeout)
         finally:
-            self._selector.unregister(sock)
+            self._poller.disarm(fd)
 
     def sleep(self, seconds: float) -> None:
         """Switch to the other workers for ``seconds`` (a worker of this hub only)."""

@@ -31,6 +31,7 @@ from . import __version__, errors
 from .deadline import attempt_deadline
 from .netreasons import failure_reason
 from .retry import retryable_status
+from .transport import case_insensitive
 
 if TYPE_CHECKING:  # pragma: no cover
     from .integration import Integration
@@ -141,7 +142,7 @@ class Request:
         URLs are normalised by ``requests`` once per distinct URL and query.
         """
         data = self.encode()
-        headers: CaseInsensitiveDict[str | bytes] = CaseInsensitiveDict(self.headers)
+        headers: CaseInsensitiveDict[str | bytes] = case_insensitive(self.headers)
         if self.content_type and "Content-Type" not in headers:
             headers["Content-Type"] = self.content_type
         if data is not None:

@@ -23,7 +23,7 @@ import datetime
 from collections import OrderedDict
 import ssl
 import time
-from typing import Any
+from typing import Any, Mapping, TypeVar
 
 from requests import PreparedRequest, Response
 from requests.adapters import HTTPAdapter
@@ -38,7 +38,9 @@ from urllib3.util import parse_url
 from .connection import ConnectionPool, Deadline, LeanResponse
 from .deadline import current as current_deadline
 
-__all__ = ["LeanAdapter", "LeanHTTPResponse"]
+__all__ = ["LeanAdapter", "LeanHTTPResponse", "case_insensitive"]
+
+V = TypeVar("V")
 
 
 class _OneWrite:
@@ -191,7 +193,7 @@ class LeanHTTPResponse(Response):
         self._content_consumed = False
         self._next = None
         self.status_code: int = None  # type: ignore[assignment]
-        self.headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
+        self.headers: CaseInsensitiveDict[str] = case_insensitive({})
         self.raw: Any = None
         self.url: str = None  # type: ignore[assignment]
         self.encoding: str | None = None
@@ -216,10 +218,11 @@ class LeanHTTPResponse(Response):
 _NO_TIME = datetime.timedelta(0)
 
 
-def _headers(fields: dict[str, str]) -> CaseInsensitiveDict[str]:
-    """``CaseInsensitiveDict(fields)``, filled in one step: its ``update`` stores the fields
-    one ``__setitem__`` at a time, a cost per response header."""
-    headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
+def case_insensitive(fields: Mapping[str, V]) -> CaseInsensitiveDict[V]:
+    """``CaseInsensitiveDict(fields)``, filled in one step: its constructor goes through
+    ``MutableMapping.update``, which checks its argument against the ABCs and stores the
+    fields one ``__setitem__`` at a time."""
+    headers: CaseInsensitiveDict[V] = CaseInsensitiveDict.__new__(CaseInsensitiveDict)
     headers._store = OrderedDict((name.lower(), (name, value)) for name, value in fields.items())
     return headers
 
@@ -282,7 +285,7 @@ class LeanAdapter(HTTPAdapter):
     def _lean_response(self, req: PreparedRequest, resp: LeanResponse) -> Response:
         response = LeanHTTPResponse()
         response.status_code = resp.status
-        response.headers = _headers(resp.header_dict())
+        response.headers = case_insensitive(resp.header_dict())
         response.encoding = get_encoding_from_headers(response.headers)
         response.raw = resp
         response.reason = resp.reason

@@ -18,7 +18,7 @@ from .inputs import FORMATS
 from .pacing import Backoff
 from .queue import DEFAULT_VISIBILITY_TIMEOUT
 from .runner import (DEFAULT_AUTH_FAILURE_LIMIT, DEFAULT_CONCURRENCY, DEFAULT_GRACE,
-                     DEFAULT_MAX_AGE, DEFAULT_MAX_ATTEMPTS)
+                     DEFAULT_MAX_AGE, DEFAULT_MAX_ATTEMPTS, WORKER_MODES)
 from .sqlite_queue import DEFAULT_QUEUE_PATH
 
 __all__ = ["EPILOG", "add_arguments", "add_delivery_arguments", "runner_options"]
@@ -177,6 +177,10 @@ def add_delivery_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--concurrency", type=_whole("--concurrency"),
                         default=DEFAULT_CONCURRENCY, metavar="N",
                         help=f"deliveries in progress at once (default {DEFAULT_CONCURRENCY})")
+    parser.add_argument("--worker-mode", choices=WORKER_MODES, default=WORKER_MODES[0],
+                        help="cooperative (default): the deliveries share one thread and "
+                             "switch while they wait for the network; threads: one thread "
+                             "each, for integrations that block in code of their own")
     parser.add_argument("--max-attempts", type=_whole("--max-attempts"),
                         default=DEFAULT_MAX_ATTEMPTS, metavar="N",
                         help=f"attempts per message before it is a dead letter "
@@ -214,7 +218,8 @@ def add_delivery_arguments(parser: argparse.ArgumentParser) -> None:
 
 def runner_options(args: argparse.Namespace) -> dict[str, Any]:
     """The :class:`Runner` keywords that :func:`add_delivery_arguments` options set."""
-    return dict(concurrency=args.concurrency, max_attempts=args.max_attempts,
+    return dict(concurrency=args.concurrency, worker_mode=args.worker_mode,
+                max_attempts=args.max_attempts,
                 max_age=args.max_age, rate=args.rate, backoff=Backoff(base=args.retry_delay),
                 lease=args.visibility_timeout, grace=args.grace,
                 auth_failure_limit=args.max_auth_failures)
