@@ -2,6 +2,8 @@
 
 No test asserts a duration: each one checks the order in which workers ran, or an outcome.
 Every wait that a bug could turn into a hang has a generous timeout, so a bug fails the test.
+Every test runs with each poller the hub may wait with (epoll, and the selectors fallback of
+platforms without it).
 """
 
 from __future__ import annotations
@@ -13,11 +15,19 @@ import time
 
 import pytest
 
-from framework import cooperative, deadline
+from framework import cooperative, deadline, pollers
 from framework.cooperative import READ, Channel, Hub
 
 #: The longest any wait may take before the test counts it as a lost wake-up.
 PATIENCE = 5.0
+
+
+@pytest.fixture(params=["epoll", "selectors"], autouse=True)
+def poller(request, monkeypatch):
+    """The hubs made in the test wait with this poller."""
+    kind = pollers.EpollPoller if request.param == "epoll" else pollers.SelectorPoller
+    monkeypatch.setattr(cooperative, "make_poller", kind)
+    return request.param
 
 
 @pytest.fixture
@@ -276,6 +286,42 @@ def test_a_put_from_another_thread_wakes_a_reader_parked_without_timeout():
     threading.Thread(target=producer, daemon=True).start()
     hub.run([reader])
     assert events == ["parks", "item"]
+
+
+def test_a_reader_parked_again_after_a_wake_up_lets_the_hub_sleep():
+    # Another thread's put wakes a hub asleep in its poll with a byte on the hub's wake-up
+    # socket. That byte must be read, or the wake-up socket stays readable and every later
+    # poll returns at once: the hub spins on the CPU while its readers wait for nothing.
+    hub = Hub()
+    channel: Channel[str] = Channel(1, hub)
+    polls = [0]
+    poll = hub._poll
+
+    def counted_poll() -> None:
+        polls[0] += 1
+        poll()
+
+    hub._poll = counted_poll  # type: ignore[method-assign]
+    parked = threading.Event()
+    got: list[str] = []
+
+    def reader() -> None:
+        parked.set()
+        got.append(channel.get(timeout=PATIENCE))
+        with pytest.raises(queue.Empty):
+            channel.get(timeout=0.3)  # parked again; nothing comes
+
+    def producer() -> None:
+        assert parked.wait(PATIENCE)
+        time.sleep(0.05)  # the hub is asleep in its poll by now
+        channel.put("item")
+
+    thread = threading.Thread(target=producer)
+    thread.start()
+    hub.run([reader])
+    thread.join(PATIENCE)
+    assert got == ["item"]
+    assert polls[0] < 20, f"the hub polled {polls[0]} times for two waits"
 
 
 def test_get_with_a_timeout_in_a_worker_raises_empty_and_lets_the_others_run():

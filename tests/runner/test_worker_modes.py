@@ -212,8 +212,8 @@ def finish_workers(instance: Holding) -> None:
 
 
 @MODES
-def test_a_stop_gives_attempts_the_grace_then_counts_the_workers_still_delivering(tmp_path,
-                                                                                mode):
+def test_a_stop_gives_attempts_the_grace_then_counts_the_workers_still_delivering(
+        tmp_path, mode):
     with SQLiteQueue(tmp_path / "q.sqlite3") as queue:
         instance = Holding({})
         runner = Runner(instance, None, queue, concurrency=8, grace=0.5, handle_signals=False,
