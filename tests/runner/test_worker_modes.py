@@ -8,6 +8,8 @@ retries; elsewhere the tests check counts and the order of events, never a durat
 from __future__ import annotations
 
 import json
+import os
+import signal
 import threading
 import time
 from typing import Any
@@ -17,6 +19,7 @@ import pytest
 from framework import cooperative, integration
 from framework.cli import main
 from framework.runner import Backoff, Runner, SQLiteQueue
+from framework.runner.progress import Progress
 from framework.runner.runner import WORKER_MODES
 from framework.sink import Sink
 from framework.testing.faultserver import FaultServer, wait_until
@@ -252,17 +255,32 @@ def test_an_attempt_blocking_in_its_own_code_is_the_only_one_abandoned(tmp_path,
             finish_workers(instance)
 
 
-def test_a_stop_in_cooperative_mode_abandons_hung_requests_and_a_resume_delivers_them(
+class Lines(Progress):
+    """Progress that keeps the lines written."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def write(self, text: str) -> None:
+        self.lines.append(text)
+
+
+def test_ctrl_c_in_cooperative_mode_abandons_hung_requests_and_a_resume_delivers_them(
         tmp_path):
     path = tmp_path / "q.sqlite3"
+    progress = Lines()
     with FaultServer("hang") as server, SQLiteQueue(path) as queue:
         runner = Runner(Webhooks, {"hooks": [server.url + "/hook"]}, queue, concurrency=8,
-                        grace=0.2, handle_signals=False, worker_mode="cooperative")
+                        grace=0.2, progress=progress, worker_mode="cooperative")
         runner.feed([track(n) for n in range(3)])
         threading.Thread(target=lambda: (wait_until(lambda: server.requests >= 3),
-                                         runner.stop()), daemon=True).start()
-        summary = runner.run()
-        assert summary.interrupted and summary.abandoned == 3 and summary.delivered == 0
+                                         os.kill(os.getpid(), signal.SIGINT)),
+                         daemon=True).start()
+        summary = runner.run()  # this (main) thread takes the SIGINT: the runner's handler
+        assert summary.interrupted and summary.exit_code() == 130
+        assert summary.abandoned == 3 and summary.delivered == 0
+        assert "stopping: waiting up to 0.2 s for attempts in progress; Ctrl-C again to " \
+               "stop at once" in progress.lines
     with Sink() as sink, SQLiteQueue(path) as queue:
         resumed = Runner(Webhooks, {"hooks": [sink.url + "/hook"]}, queue).run()
         assert resumed.recovered == 3 and resumed.delivered == 3
@@ -276,9 +294,25 @@ def ndjson(path: Any, messages: list[dict[str, Any]]) -> str:
     return str(path)
 
 
-@pytest.mark.parametrize("options", [[], ["--worker-mode", "threads"],
-                                     ["--worker-mode", "cooperative"]])
-def test_framework_send_delivers_in_either_worker_mode(tmp_path, capsys, options):
+def record_modes(monkeypatch) -> list[str]:
+    """The worker mode of every runner that starts its workers from now on."""
+    modes: list[str] = []
+    start = Runner._worker_threads
+
+    def recording(self: Runner) -> list[threading.Thread]:
+        modes.append(self.worker_mode)
+        return start(self)
+
+    monkeypatch.setattr(Runner, "_worker_threads", recording)
+    return modes
+
+
+@pytest.mark.parametrize("options, expected", [([], "cooperative"),
+                                               (["--worker-mode", "threads"], "threads"),
+                                               (["--worker-mode", "cooperative"], "cooperative")])
+def test_framework_send_delivers_in_either_worker_mode(tmp_path, capsys, monkeypatch, options,
+                                                       expected):
+    modes = record_modes(monkeypatch)
     source = ndjson(tmp_path / "in.ndjson", [track(n) for n in range(40)])
     with Sink() as sink:
         code = main(["send", "webhooks", source, "--settings",
@@ -287,10 +321,11 @@ def test_framework_send_delivers_in_either_worker_mode(tmp_path, capsys, options
         accepted = sink.stats()["accepted_unique_message_ids"]
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert code == 0 and (summary["delivered"], summary["dead_letters"]) == (40, 0)
-    assert accepted == 40
+    assert accepted == 40 and modes == [expected]
 
 
-def test_framework_work_takes_the_worker_mode_too(tmp_path, capsys, redis_url):
+def test_framework_work_takes_the_worker_mode_too(tmp_path, capsys, monkeypatch, redis_url):
+    modes = record_modes(monkeypatch)
     source = ndjson(tmp_path / "in.ndjson", [track(n) for n in range(10)])
     queue = redis_url  # --enqueue-only needs a queue that another process may deliver
     with Sink() as sink:
@@ -300,7 +335,7 @@ def test_framework_work_takes_the_worker_mode_too(tmp_path, capsys, redis_url):
         assert main(["work", "webhooks", "--settings", settings, "--queue", queue,
                      "--until-empty", "--worker-mode", "threads", "--json"]) == 0
         accepted = sink.stats()["accepted_unique_message_ids"]
-    assert accepted == 10
+    assert accepted == 10 and modes == ["threads"]  # --enqueue-only starts no workers
     capsys.readouterr()
 
 
