@@ -79,6 +79,7 @@ def encode_request(method: str, target: str, host: str,
         raise u3.InvalidHeader(f"invalid request target {target!r}")
     lines = [f"{method} {target} HTTP/1.1"]
     names = set()
+    values: list[str] = []
     for name, value in headers:
         lower = _CHECKED_NAMES.get(name)
         if lower is None:
@@ -89,11 +90,14 @@ def encode_request(method: str, target: str, host: str,
                 _CHECKED_NAMES[name] = lower
         if type(value) is not str:
             value = str(value)
-        if _BAD_VALUE.search(value):
-            raise u3.InvalidHeader(f"header {name!r} has a value with CR, LF or NUL; refused "
-                                   f"(it could smuggle a second request)")
         names.add(lower)
         lines.append(f"{name}: {value}")
+        values.append(value)
+    if _BAD_VALUE.search("".join(values)):  # one search for all of them; then name the culprit
+        name = next(line.split(":", 1)[0] for line, value in zip(lines[1:], values)
+                    if _BAD_VALUE.search(value))
+        raise u3.InvalidHeader(f"header {name!r} has a value with CR, LF or NUL; refused "
+                               f"(it could smuggle a second request)")
     if "host" not in names:
         lines.insert(1, f"Host: {host}")
     if body and "content-length" not in names and "transfer-encoding" not in names:

@@ -23,7 +23,7 @@ import datetime
 from collections import OrderedDict
 import ssl
 import time
-from typing import Any, Mapping, TypeVar
+from typing import Any, Iterable, Mapping, TypeVar
 
 from requests import PreparedRequest, Response
 from requests.adapters import HTTPAdapter
@@ -126,7 +126,7 @@ class _LeanPool:
                                     chunked=chunked, **kwargs)
         deadline = _deadline(timeout)
         try:
-            return self._pool().request(method, url, list((headers or {}).items()),
+            return self._pool().request(method, url, _fields(headers),
                                         bytes(body) if body is not None else None, deadline)
         except u3.ReadTimeoutError:
             attempt = current_deadline()
@@ -163,6 +163,13 @@ def _ssl_context(cert_reqs: str | None, ca_certs: str | None,
     return ssl.create_default_context(cafile=ca_certs, capath=ca_cert_dir)
 
 
+def _fields(headers: Any) -> Iterable[tuple[str, str]]:
+    """The (name, value) pairs of a request's headers, as sent."""
+    if type(headers) is CaseInsensitiveDict:  # its pairs as stored (items() goes through ABCs)
+        return headers._store.values()
+    return list((headers or {}).items())
+
+
 def _url(request: PreparedRequest) -> str:
     url: Any = request.url
     return url.decode("utf-8") if isinstance(url, bytes) else str(url)
@@ -182,7 +189,8 @@ def _deadline(timeout: Any) -> Deadline:
 
 class LeanHTTPResponse(Response):
     """The ``requests.Response`` of a request the lean layer made: the same attributes, but
-    the cookie jar is made when something first reads :attr:`cookies`.
+    the cookie jar and the encoding are found when something first reads :attr:`cookies` or
+    :attr:`encoding`.
 
     ``Response()`` builds a cookie jar for every response, which costs more than parsing the
     response did; the framework keeps no cookies, so most responses never need theirs.
@@ -196,7 +204,8 @@ class LeanHTTPResponse(Response):
         self.headers: CaseInsensitiveDict[str] = case_insensitive({})
         self.raw: Any = None
         self.url: str = None  # type: ignore[assignment]
-        self.encoding: str | None = None
+        self._encoding: str | None = None
+        self._encoding_known = False
         self.history: list[Response] = []
         self.reason: str = None  # type: ignore[assignment]
         self.elapsed = _NO_TIME
@@ -213,6 +222,18 @@ class LeanHTTPResponse(Response):
     @cookies.setter
     def cookies(self, jar: RequestsCookieJar) -> None:
         self._cookies = jar
+
+    @property
+    def encoding(self) -> str | None:
+        """The encoding of :attr:`text`: the ``Content-Type`` charset (found on first use)."""
+        if not self._encoding_known:
+            self._encoding = get_encoding_from_headers(self.headers)
+            self._encoding_known = True
+        return self._encoding
+
+    @encoding.setter
+    def encoding(self, value: str | None) -> None:
+        self._encoding, self._encoding_known = value, True
 
 
 _NO_TIME = datetime.timedelta(0)
@@ -286,7 +307,6 @@ class LeanAdapter(HTTPAdapter):
         response = LeanHTTPResponse()
         response.status_code = resp.status
         response.headers = case_insensitive(resp.header_dict())
-        response.encoding = get_encoding_from_headers(response.headers)
         response.raw = resp
         response.reason = resp.reason
         response._content = resp.body  # read at once: nothing streams
