@@ -252,18 +252,26 @@ def test_items_put_by_another_thread_each_reach_exactly_one_parked_reader():
                 if item % 3 == 0:
                     cooperative.sleep(0)  # some readers are busy when the next item comes
 
+        given_up = threading.Event()  # the hub failed: the producer stops too
+
         def producer() -> None:
-            for item in items:
-                channel.put(item, timeout=PATIENCE)
+            for item in items + [None] * 3:
+                while not given_up.is_set():
+                    try:
+                        channel.put(item, timeout=0.05)
+                        break
+                    except queue.Full:  # the readers are busy: try again
+                        pass
                 if round_ % 2:
-                    time.sleep(0)  # vary the interleaving with the hub's select
-            for _ in range(3):
-                channel.put(None, timeout=PATIENCE)
+                    time.sleep(0)  # vary the interleaving with the hub's poll
 
         thread = threading.Thread(target=producer)
         thread.start()
-        hub.run([reader, reader, reader])
-        thread.join(PATIENCE)
+        try:
+            hub.run([reader, reader, reader])
+        finally:
+            given_up.set()
+            thread.join(PATIENCE)
         assert sorted(got) == items, f"round {round_}"
 
 
