@@ -6,7 +6,8 @@ import socket
 import ssl
 import threading
 import time
-from typing import Callable
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 #: A handler gets the server and the accepted socket.
 Handler = Callable[["RawServer", socket.socket], None]
@@ -42,13 +43,14 @@ class RawServer:
         requests: The raw requests read (by handlers that call :meth:`record`).
     """
 
-    def __init__(self, handler: Handler, ssl_context: ssl.SSLContext | None = None) -> None:
+    def __init__(self, handler: Handler, ssl_context: ssl.SSLContext | None = None,
+                 backlog: int = 16) -> None:
         self.handler = handler
         self.ssl_context = ssl_context
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
+        self.sock.listen(backlog)
         self.port = self.sock.getsockname()[1]
         self.connections = 0
         self.requests: list[bytes] = []
@@ -109,3 +111,27 @@ def ok(body: bytes = b"ok", *extra: str) -> bytes:
     """A keep-alive 200 response with ``body``."""
     head = "\r\n".join(["HTTP/1.1 200 OK", f"Content-Length: {len(body)}", *extra])
     return head.encode() + b"\r\n\r\n" + body
+
+
+@contextmanager
+def full_backlog() -> Iterator[int]:
+    """A loopback port whose listening socket never accepts and whose backlog is full, so the
+    kernel drops further connection attempts: a connect there times out (a blackhole that
+    never leaves the machine)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers: list[socket.socket] = []
+    try:
+        for _ in range(8):  # Linux queues backlog + 1; the rest time out on their own
+            filler = socket.socket()
+            filler.setblocking(False)
+            filler.connect_ex(("127.0.0.1", port))
+            fillers.append(filler)
+        time.sleep(0.05)  # let the handshakes that the backlog takes complete
+        yield port
+    finally:
+        for filler in fillers:
+            filler.close()
+        listener.close()

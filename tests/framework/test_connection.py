@@ -1,21 +1,52 @@
-"""The lean connection layer against servers that behave and servers that do not."""
+"""The lean connection layer against servers that behave and servers that do not.
+
+Every test runs twice (the ``mode`` fixture): once calling the pool from a plain thread
+(blocking sockets with timeouts), once from the only worker of a cooperative hub
+(non-blocking sockets, waits in the hub), so both paths of :mod:`framework.sockets` meet the
+same servers.
+"""
 
 from __future__ import annotations
 
 import http.client
 import socket
 import ssl
+import sys
 import time
+from typing import Any, Callable
 
 import pytest
 from urllib3 import exceptions as u3
 
 from framework.connection import ConnectionPool, Deadline, encode_request
+from framework.cooperative import Hub
 from framework.sink import Sink
 
-from raw_servers import RawServer, answers, ok
+from raw_servers import RawServer, answers, full_backlog, ok
 
 QUICK = Deadline(connect=2, read=2, until=None)
+
+
+def directly(call: Callable[[], Any]) -> Any:
+    return call()
+
+
+def in_hub(call: Callable[[], Any]) -> Any:
+    """``call()`` in the only worker of a new hub: its result, or its exception re-raised."""
+    results: list[Any] = []
+    Hub().run([lambda: results.append(call())])
+    return results[0]
+
+
+#: How :func:`get` makes its request; set per test by the ``mode`` fixture.
+run_in: Callable[[Callable[[], Any]], Any] = directly
+
+
+@pytest.fixture(params=["thread", "hub"], autouse=True)
+def mode(request, monkeypatch):
+    monkeypatch.setattr(sys.modules[__name__], "run_in",
+                        in_hub if request.param == "hub" else directly)
+    return request.param
 
 
 def pool_for(server, **kwargs) -> ConnectionPool:
@@ -23,8 +54,8 @@ def pool_for(server, **kwargs) -> ConnectionPool:
 
 
 def get(pool, target="/", headers=(), body=None, deadline=QUICK, method=None):
-    return pool.request(method or ("POST" if body else "GET"), target, list(headers), body,
-                        deadline)
+    return run_in(lambda: pool.request(method or ("POST" if body else "GET"), target,
+                                       list(headers), body, deadline))
 
 
 def test_requests_to_uvicorn_reuse_one_connection():
@@ -207,18 +238,26 @@ def test_dns_failure_and_connect_timeout_are_told_apart(monkeypatch):
     def unresolvable(*args, **kwargs):
         raise socket.gaierror(-2, "Name or service not known")
 
-    monkeypatch.setattr(socket, "create_connection", unresolvable)
-    with pytest.raises(u3.MaxRetryError) as caught:
-        get(ConnectionPool("http", "no-such-host.invalid", 80))
+    with monkeypatch.context() as patch:  # both paths resolve with socket.getaddrinfo
+        patch.setattr(socket, "getaddrinfo", unresolvable)
+        with pytest.raises(u3.MaxRetryError) as caught:
+            get(ConnectionPool("http", "no-such-host.invalid", 80))
     assert isinstance(caught.value.reason, u3.NameResolutionError)
 
-    def slow(*args, **kwargs):
-        raise socket.timeout("timed out")
-
-    monkeypatch.setattr(socket, "create_connection", slow)
-    with pytest.raises(u3.MaxRetryError) as caught:
-        get(ConnectionPool("http", "127.0.0.1", 80))
+    with full_backlog() as port:  # the server's kernel drops our SYN: no answer at all
+        with pytest.raises(u3.MaxRetryError) as caught:
+            get(ConnectionPool("http", "127.0.0.1", port),
+                deadline=Deadline(connect=0.1, read=2))
     assert isinstance(caught.value.reason, u3.ConnectTimeoutError)
+
+
+def test_a_server_that_never_does_the_tls_handshake_is_a_connect_timeout():
+    with RawServer(lambda server, conn: time.sleep(1)) as server:  # plain TCP, silent
+        pool = ConnectionPool("https", "127.0.0.1", server.port)
+        with pytest.raises(u3.MaxRetryError) as caught:
+            get(pool, deadline=Deadline(connect=0.1, read=2))
+    assert isinstance(caught.value.reason, u3.ConnectTimeoutError)
+    assert "TLS handshake" in str(caught.value.reason)
 
 
 @pytest.fixture(scope="module")

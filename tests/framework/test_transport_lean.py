@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import datetime
+import pickle
 import socket
 import ssl
+import threading
 
 import pytest
 import requests
+from requests.cookies import cookiejar_from_dict
+from requests.structures import CaseInsensitiveDict
 
+from framework.cooperative import Hub
 from framework.sink import Sink
-from framework.transport import LeanAdapter, _LeanPool
+from framework.transport import LeanAdapter, LeanHTTPResponse, _LeanPool, case_insensitive
 
-from raw_servers import RawServer, answers, ok
+from raw_servers import RawServer, answers, ok, read_request
 
 
 @pytest.fixture
@@ -123,3 +129,60 @@ def test_closing_the_adapter_closes_lean_connections(session):
         pool = next(iter(adapter._pools.values()))
         adapter.close()
         assert pool.pool is None and pool._lean._idle == []
+
+
+def test_a_lean_response_is_a_whole_requests_response(session):
+    body = b'{"error": "none"}'
+    first = ok(body, "Content-Type: application/json; charset=utf-8", "Set-Cookie: s=1",
+               'Link: <https://api.test/next>; rel="next"')
+    missing = b"HTTP/1.1 404 Not Found\r\nContent-Length: 4\r\n\r\ngone"
+    with RawServer(answers(first, missing)) as server:
+        response = session.get(server.url + "/x")
+        assert isinstance(response, LeanHTTPResponse) and isinstance(response, requests.Response)
+        assert response.ok and response.json() == {"error": "none"}
+        assert response.encoding == "utf-8" and response.text == body.decode()
+        assert list(response.headers) == ["Content-Length", "Content-Type", "Set-Cookie", "Link"]
+        assert response.headers["SET-COOKIE"] == "s=1"  # the framework keeps no cookie jar:
+        assert len(response.cookies) == 0  # the jar is empty, made only when asked for
+        jar = cookiejar_from_dict({"a": "1"})
+        response.cookies = jar
+        assert response.cookies is jar
+        assert response.links["next"]["url"] == "https://api.test/next"
+        assert not response.is_redirect and response.history == []
+        assert isinstance(response.elapsed, datetime.timedelta)
+        copy = pickle.loads(pickle.dumps(response))
+        assert (copy.status_code, copy.content, copy.headers["content-type"]) == (
+            200, body, "application/json; charset=utf-8")
+        gone = session.get(server.url + "/y")
+        assert gone.status_code == 404 and gone.reason == "Not Found" and not gone.ok
+        with pytest.raises(requests.HTTPError, match="404 Client Error: Not Found"):
+            gone.raise_for_status()
+
+
+@pytest.mark.parametrize("fields", [{}, {"Content-Type": "a", "X-ONE": "1"},
+                                    {"A": "1", "B": "2", "a": "3"}])
+def test_case_insensitive_is_a_case_insensitive_dict_filled_at_once(fields):
+    made, expected = case_insensitive(fields), CaseInsensitiveDict(fields)
+    assert made == expected and list(made.items()) == list(expected.items())
+    assert list(made.lower_items()) == list(expected.lower_items())
+    copy = made.copy()
+    copy["New"] = "x"
+    assert copy["NEW"] == "x" and "new" not in made
+
+
+def test_requests_from_hub_workers_are_in_flight_at_once_through_the_session(session):
+    arrived = threading.Barrier(5, timeout=10)  # no answer before all five requests are in
+
+    def together(server, conn) -> None:
+        while read_request(conn):
+            arrived.wait()
+            conn.sendall(ok(b"together"))
+
+    with RawServer(together) as server:
+        texts: list[str] = []
+
+        def worker() -> None:
+            texts.append(session.post(server.url + "/hook", json={"n": 1}).text)
+
+        Hub().run([worker] * 5)
+        assert texts == ["together"] * 5 and server.connections == 5
