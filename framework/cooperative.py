@@ -87,8 +87,7 @@ class Hub:
     A worker runs until it waits (:meth:`wait`, :meth:`sleep`, an empty :class:`Channel`) or
     returns; then the hub runs the next one that is ready. When none is, it sleeps in one poll
     (:mod:`framework.pollers`) of every socket its workers wait for, until one is ready, a
-    worker's timeout is due, or another thread calls
-    :meth:`wake`.
+    worker's timeout is due, or another thread calls :meth:`wake`. A hub runs once.
     """
 
     def __init__(self) -> None:
@@ -142,7 +141,7 @@ class Hub:
         def worker(_started: object = None) -> None:
             try:
                 work()
-            except BaseException as exc:  # noqa: B902 - reported by run(), after the others
+            except BaseException as exc:  # reported by run(), once the others are done
                 self._errors.append(exc)
             finally:
                 self._workers.discard(greenlet.getcurrent())
@@ -242,7 +241,7 @@ class Hub:
 
         A thread that adds an item and then finds the hub not selecting knows the hub has yet
         to look at the channels (it marks itself selecting before it looks), so only a hub
-        already asleep in ``select`` needs the byte.
+        already asleep in its poll needs the byte.
         """
         if self._selecting:
             try:
@@ -290,7 +289,8 @@ class Channel(stdqueue.Queue, Generic[T]):  # type: ignore[type-arg]
 
     Any thread may :meth:`put`; a worker of ``hub`` that calls :meth:`get` on an empty channel
     parks (the other workers go on) instead of blocking the hub's thread. Anyone else gets a
-    plain :class:`queue.Queue`.
+    plain :class:`queue.Queue`. (A worker of the hub must not ``put`` into a full channel: its
+    readers could never run to make room.)
 
     Args:
         maxsize: Items held at most (``put`` blocks beyond; 0: no limit).
