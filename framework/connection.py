@@ -63,7 +63,6 @@ _READ_SIZE = 256 * 1024
 FRESH_SECONDS = 0.25
 
 
-@dataclass(frozen=True)
 class Deadline:
     """The time limits of one attempt.
 
@@ -73,9 +72,14 @@ class Deadline:
         until: ``time.monotonic()`` by which the whole attempt must be done, or ``None``.
     """
 
-    connect: float | None = None
-    read: float | None = None
-    until: float | None = None
+    __slots__ = ("connect", "read", "until")  # one per request: no dataclass machinery
+
+    def __init__(self, connect: float | None = None, read: float | None = None,
+                 until: float | None = None) -> None:
+        self.connect, self.read, self.until = connect, read, until
+
+    def __repr__(self) -> str:
+        return f"Deadline(connect={self.connect!r}, read={self.read!r}, until={self.until!r})"
 
     def expired(self) -> bool:
         """Whether the whole attempt's time is up."""

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import datetime
 from collections import OrderedDict
+from functools import lru_cache
 import ssl
 import time
 from typing import Any, Iterable, Mapping, TypeVar
+from urllib.parse import urlsplit
 
 from requests import PreparedRequest, Response
 from requests.adapters import HTTPAdapter
@@ -170,6 +172,15 @@ def _fields(headers: Any) -> Iterable[tuple[str, str]]:
     return list((headers or {}).items())
 
 
+@lru_cache(maxsize=1024)
+def _origin_and_path(url: str) -> tuple[str, str]:
+    """``scheme://host[:port]`` and the request target (``PreparedRequest.path_url``) of
+    ``url``, parsed once per URL rather than twice per request."""
+    parts = urlsplit(url)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return "/".join(url.split("/", 3)[:3]), target
+
+
 def _url(request: PreparedRequest) -> str:
     url: Any = request.url
     return url.decode("utf-8") if isinstance(url, bytes) else str(url)
@@ -284,7 +295,7 @@ class LeanAdapter(HTTPAdapter):
                                         proxies: Any = None, cert: Any = None) -> Any:
         if proxies:
             return super().get_connection_with_tls_context(request, verify, proxies, cert)
-        origin = "/".join(str(request.url).split("/", 3)[:3])
+        origin = _origin_and_path(_url(request))[0]
         key = (origin, verify if isinstance(verify, (bool, str)) else id(verify), cert)
         pool = self._pools.get(key)
         if pool is None or pool.pool is None:  # unknown, or closed
@@ -303,7 +314,7 @@ class LeanAdapter(HTTPAdapter):
     def request_url(self, request: PreparedRequest, proxies: Any) -> str:
         if proxies:
             return super().request_url(request, proxies)
-        return request.path_url
+        return _origin_and_path(_url(request))[1]
 
     def build_response(self, req: PreparedRequest, resp: Any) -> Response:
         if isinstance(resp, LeanResponse):
