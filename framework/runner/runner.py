@@ -12,12 +12,8 @@ Three kinds of threads share one :class:`~framework.runner.queue.Queue`:
 * ``concurrency`` **workers** share one integration instance (a connection pool of at least
   ``concurrency``), call ``process()`` or ``process_batch()``, and settle each job: delivered or
   skipped jobs are acked (in groups), retryable failures go back to the queue with a backoff,
-  everything else becomes a dead letter. By default (``worker_mode="cooperative"``) the workers
-  are greenlets of one :class:`~framework.cooperative.Hub` thread, each switching out while
-  its request waits for the network, so 256 deliveries in progress cost no more thread
-  hand-overs than 16; ``"threads"`` gives each worker its own thread, for integrations that
-  block in code of their own (a database lookup, a client library) rather than in the
-  framework's HTTP layer.
+  everything else becomes a dead letter. The workers are greenlets of one thread by default,
+  or a thread each (``worker_mode``, :mod:`framework.runner.workers`).
 
 Delivery is at-least-once: messages handed out but not acked when the process dies (``kill -9``
 included) are delivered again by a resumed run.
@@ -41,6 +37,7 @@ import time
 from typing import Any, Callable, Mapping
 
 from .. import cooperative
+from .collector import fewer_collections
 from .delivery import Delivery
 from .feeder import CHUNK_SIZE, Source
 from .intake import Intake
@@ -224,6 +221,10 @@ class Runner(Intake, Stopping):
         if self._ran:
             raise RuntimeError("a Runner runs once; make a new one")
         self._ran = True
+        with fewer_collections():  # see framework.runner.collector
+            return self._run()
+
+    def _run(self) -> RunSummary:
         started = time.perf_counter()
         self.summary.recovered = self.queue.recover()
         # a shared queue's pending count includes other consumers' work: count only ours
