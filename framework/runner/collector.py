@@ -19,7 +19,7 @@ from typing import Iterator
 __all__ = ["fewer_collections", "GEN0_THRESHOLD"]
 
 #: New containers between two young-generation collections during a run.
-GEN0_THRESHOLD = 20_000
+GEN0_THRESHOLD = 50_000
 
 _lock = threading.Lock()
 _runs = 0
