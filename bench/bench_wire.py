@@ -136,7 +136,7 @@ def chart(records: list[dict[str, Any]]) -> None:
     axis.set_ylabel("messages per second")
     axis.set_title("Acme over loopback: client on one core, sink on the other")
     axis.grid(True, alpha=0.3)
-    axis.legend()
+    axis.legend(loc="lower right", bbox_to_anchor=(1.0, 0.12), fontsize="small")
     os.makedirs(os.path.dirname(CHART), exist_ok=True)
     figure.tight_layout()
     figure.savefig(CHART, dpi=110)
