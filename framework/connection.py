@@ -149,37 +149,40 @@ class _Connection:
             raise _NothingRead(exc) from exc
         self.used = True
         reader = Reader(head_only)
-        received = False
-        while not reader.done:
-            try:
-                chunk = sockets.receive(sock, _READ_SIZE, deadline.left(deadline.read), hub,
-                                        expect_wait=not received)
-            except (ConnectionResetError, ConnectionAbortedError) as exc:
-                if not received:
-                    raise _NothingRead(exc) from exc
-                raise u3.ProtocolError("Connection aborted.", exc) from exc
-            if not chunk:
-                if not received:
-                    raise _NothingRead(http.client.RemoteDisconnected(
-                        "Remote end closed connection without response"))
-                if reader.headers_done and reader.delimited_by_close():
-                    break
-                raise u3.ProtocolError("the response ended early (the server closed the "
-                                       "connection)")
-            received = True
-            try:
-                reader.parser.feed_data(chunk)
-            except httptools.HttpParserUpgrade:
-                raise u3.ProtocolError("the server switched protocols; not supported") from None
-            except httptools.HttpParserError as exc:
-                if isinstance(exc.__context__, u3.ProtocolError):  # raised by a callback
-                    raise exc.__context__ from None
-                raise u3.ProtocolError(f"malformed response: {exc}") from exc
-        parser = reader.parser
-        keep_alive = reader.done and reader.keep_alive and not reader.delimited_by_close()
-        return LeanResponse(status=parser.get_status_code(), reason=reader.reason,
-                            headers=reader.headers, body=b"".join(reader.chunks),
-                            version=parser.get_http_version(), keep_alive=keep_alive)
+        try:
+            received = False
+            while not reader.done:
+                try:
+                    chunk = sockets.receive(sock, _READ_SIZE, deadline.left(deadline.read), hub,
+                                            expect_wait=not received)
+                except (ConnectionResetError, ConnectionAbortedError) as exc:
+                    if not received:
+                        raise _NothingRead(exc) from exc
+                    raise u3.ProtocolError("Connection aborted.", exc) from exc
+                if not chunk:
+                    if not received:
+                        raise _NothingRead(http.client.RemoteDisconnected(
+                            "Remote end closed connection without response"))
+                    if reader.headers_done and reader.delimited_by_close():
+                        break
+                    raise u3.ProtocolError("the response ended early (the server closed the "
+                                           "connection)")
+                received = True
+                try:
+                    reader.parser.feed_data(chunk)
+                except httptools.HttpParserUpgrade:
+                    raise u3.ProtocolError("the server switched protocols; not supported") from None
+                except httptools.HttpParserError as exc:
+                    if isinstance(exc.__context__, u3.ProtocolError):  # raised by a callback
+                        raise exc.__context__ from None
+                    raise u3.ProtocolError(f"malformed response: {exc}") from exc
+            parser = reader.parser
+            keep_alive = reader.done and reader.keep_alive and not reader.delimited_by_close()
+            return LeanResponse(status=parser.get_status_code(), reason=reader.reason,
+                                headers=reader.headers, body=b"".join(reader.chunks),
+                                version=parser.get_http_version(), keep_alive=keep_alive)
+        finally:
+            reader.close()  # parser and reader refer to each other: let refcounting free them
 
 
 class ConnectionPool:

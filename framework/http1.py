@@ -124,6 +124,11 @@ class Reader:
         self.keep_alive = False
         self.parser = httptools.HttpResponseParser(self)
 
+    def close(self) -> None:
+        """Drop the parser. It holds this reader's callbacks, so the two form a reference
+        cycle that only the cyclic garbage collector would free: one per response."""
+        self.parser = None  # type: ignore[assignment]
+
     def on_status(self, reason: bytes) -> None:
         self.reason += reason.decode("latin-1")
 
