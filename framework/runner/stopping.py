@@ -20,6 +20,7 @@ from .delivery import Delivery
 from .progress import Progress
 from .queue import Job
 from .summary import RunSummary
+from .workers import Workers
 
 __all__ = ["Stopping"]
 
@@ -47,6 +48,7 @@ class Stopping:
     _abandoned: threading.Event
     _signalled: str
     _units: stdqueue.Queue[list[Job] | None]
+    _workers: Workers[list[Job]] | None
 
     def _in_progress(self) -> int:
         raise NotImplementedError
@@ -99,16 +101,8 @@ class Stopping:
         self._stopping.set()
         with self._cond:
             self._cond.notify_all()
-        while True:  # jobs handed out but not started stay in flight: a resume recovers them
-            try:
-                self._units.get_nowait()
-            except stdqueue.Empty:
-                break
-        for _ in range(self.concurrency if self.deliver else 0):
-            try:
-                self._units.put_nowait(None)
-            except stdqueue.Full:  # pragma: no cover - emptied just above
-                break
+        if self._workers is not None:
+            self._workers.stop()
         busy = any(thread.is_alive() for thread in threads)
         if self._signalled and busy and not self._force.is_set():
             again = "Ctrl-C" if self._signalled == "SIGINT" else self._signalled

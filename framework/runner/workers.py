@@ -80,6 +80,21 @@ class Workers(Generic[T]):
         for thread in self.threads:
             thread.start()
 
+    def stop(self, timeout: float = 0.0) -> None:
+        """Let each worker return once its unit in hand is done: units not started yet are
+        dropped (their jobs stay in flight in the queue, so a resume hands them out again),
+        and one ``None`` per worker takes their place, each put waiting up to ``timeout``."""
+        while True:
+            try:
+                self.units.get_nowait()
+            except stdqueue.Empty:
+                break
+        for _ in range(self.concurrency):
+            try:
+                self.units.put(None, timeout=timeout)
+            except stdqueue.Full:  # pragma: no cover - a worker put units back meanwhile
+                break
+
     def _run_hub(self) -> None:
         assert self.hub is not None
         try:

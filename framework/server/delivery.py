@@ -94,16 +94,7 @@ class DestinationWorker:
         """
         self._stopping.set()
         self._wake.set()
-        while True:
-            try:
-                self._units.get_nowait()
-            except stdqueue.Empty:
-                break
-        for _ in range(self.concurrency):
-            try:
-                self._units.put(None, timeout=timeout)
-            except stdqueue.Full:  # pragma: no cover - workers stuck past the timeout
-                break
+        self._workers.stop(timeout)
         deadline = time.monotonic() + timeout
         for thread in self._threads:
             thread.join(max(deadline - time.monotonic(), 0.0))
